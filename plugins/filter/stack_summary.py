@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Proxy Agent Platform DevOps Team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: stack_summary
+short_description: Describe what runs on a host and where to reach it
+version_added: 0.1.0
+author:
+  - Proxy Agent Platform DevOps Team
+description:
+  - Turns the result of M(community.docker.docker_host_info) (with C(verbose_output=true)) and the component images
+    into lines for a person, naming the engine, network, volumes, images (and where they came from), and each
+    container with its state, health and URLs.
+  - An image labelled C(io.proxy-agent.observability.standin=true) is reported as a test stand-in, one labelled
+    C(io.proxy-agent.observability.source) as built locally from that source.
+options:
+  _input:
+    description: The registered result of M(community.docker.docker_host_info).
+    type: dict
+    required: true
+  images:
+    description: Component name to image reference.
+    type: dict
+    default: {}
+  image_info:
+    description: The C(images) list of M(community.docker.docker_image_info) for those references.
+    type: list
+    elements: dict
+    default: []
+  address:
+    description: The address users reach the host at, used in URLs for ports published on all interfaces.
+    type: str
+    default: localhost
+"""
+
+EXAMPLES = r"""
+- name: Show the stack
+  ansible.builtin.debug:
+    msg: "{{ __engine | proxy_agent.observability.stack_summary(images=_observability_images, address=ansible_host) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: Lines of text.
+  type: list
+  elements: str
+"""
+
+LABEL_STANDIN = "io.proxy-agent.observability.standin"
+LABEL_SOURCE = "io.proxy-agent.observability.source"
+
+
+def _image_origin(ref, image_info):
+    for image in image_info or []:
+        if ref in (image.get("RepoTags") or []) or ref in (image.get("RepoDigests") or []):
+            labels = (image.get("Config") or {}).get("Labels") or {}
+            if labels.get(LABEL_STANDIN) == "true":
+                return "TEST STAND-IN, not the real component"
+            if labels.get(LABEL_SOURCE):
+                return "built locally from %s" % labels[LABEL_SOURCE]
+            return "upstream image"
+    return "missing"
+
+
+def _urls(container, address):
+    urls = []
+    for port in container.get("Ports") or []:
+        if not port.get("PublicPort") or port.get("Type") != "tcp":
+            continue
+        ip = port.get("IP") or "0.0.0.0"
+        if ip in ("0.0.0.0", "::"):
+            host = address
+        elif ":" in ip:
+            host = "[%s]" % ip
+        else:
+            host = ip
+        url = "http://%s:%s" % (host, port["PublicPort"])
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
+def stack_summary(engine, images=None, image_info=None, address="localhost"):
+    """Return lines describing the engine, network, volumes, images and containers of one host."""
+    host = engine.get("host_info") or {}
+    lines = ["engine: Docker %s (%s, %s)" % (host.get("ServerVersion", "?"), host.get("Driver", "?"),
+                                             "cgroup v%s" % host.get("CgroupVersion", "?"))]
+    for network in engine.get("networks") or []:
+        configs = (network.get("IPAM") or {}).get("Config") or []
+        subnets = ", ".join(c.get("Subnet", "") for c in configs if c.get("Subnet")) or "subnet chosen by Docker"
+        lines.append("network: %s (%s, %s)" % (network.get("Name"), network.get("Driver"), subnets))
+    for volume in sorted(engine.get("volumes") or [], key=lambda v: v.get("Name", "")):
+        lines.append("volume: %s" % volume.get("Name"))
+    for component, ref in sorted((images or {}).items()):
+        lines.append("image: %s = %s (%s)" % (component, ref, _image_origin(ref, image_info)))
+    for container in sorted(engine.get("containers") or [], key=lambda c: c.get("Names", [""])[0]):
+        name = (container.get("Names") or ["?"])[0].lstrip("/")
+        status = container.get("Status") or ""
+        health = "healthy" if "(healthy)" in status else "unhealthy" if "(unhealthy)" in status else \
+            "starting" if "(health: starting)" in status else "no healthcheck"
+        urls = _urls(container, address)
+        where = (" at " + " ".join(urls)) if urls else ", no published port"
+        lines.append("container: %s %s, %s%s" % (name, container.get("State", "?"), health, where))
+    if not engine.get("containers"):
+        lines.append("containers: none of the stack's containers run here yet")
+    return lines
+
+
+class FilterModule(object):
+    """Filters for the stack summary."""
+
+    def filters(self):
+        return {"stack_summary": stack_summary}

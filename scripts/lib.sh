@@ -1,0 +1,100 @@
+# shellcheck shell=bash
+# Shared setup for scripts/deploy and scripts/test: everything a fresh machine needs, installed on demand.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE="$ROOT/.cache"
+VENV="$ROOT/.venv"
+IMAGES_DIR="$CACHE/images"
+export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
+export ANSIBLE_COLLECTIONS_PATH="$CACHE/collections"
+export ANSIBLE_FORCE_COLOR=0
+export PY_COLORS=0
+mkdir -p "$CACHE"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "'$*' needs root; run as root or install sudo"; fi
+}
+
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them; install them by hand"
+  log "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# A virtualenv with the pinned tooling, reinstalled only when requirements-dev.txt changes.
+ensure_venv() {
+  local stamp="$VENV/.requirements.sha256" want
+  want=$(sha256sum "$ROOT/requirements-dev.txt" | cut -d' ' -f1)
+  if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "creating the virtualenv in .venv"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+    "$VENV/bin/pip" install -q -r "$ROOT/requirements-dev.txt"
+    echo "$want" >"$stamp"
+  fi
+  export PATH="$VENV/bin:$PATH"
+  export VIRTUAL_ENV="$VENV"
+}
+
+# The collection must sit under ansible_collections/<namespace>/<name> for Ansible to load it by name.
+ensure_collection_link() {
+  local parent="$CACHE/collections/ansible_collections/proxy_agent"
+  mkdir -p "$parent"
+  ln -sfn "$ROOT" "$parent/observability"
+}
+
+# A Docker engine that answers: start the installed one, or install Debian's docker.io and start that.
+ensure_docker() {
+  if docker info >/dev/null 2>&1; then return 0; fi
+  command -v dockerd >/dev/null || apt_install docker.io
+  command -v docker >/dev/null || apt_install docker.io
+  if [ -d /run/systemd/system ]; then
+    log "starting docker.service"
+    as_root systemctl start docker
+  else
+    log "no init system runs Docker here: starting dockerd in the background (log: .cache/dockerd.log)"
+    as_root sh -c "nohup dockerd >'$CACHE/dockerd.log' 2>&1 &"
+  fi
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
+  die "the Docker engine did not answer within 60 s (see .cache/dockerd.log)"
+}
+
+# Locally built images (tests/images/build.sh) saved as archives, plus the Ansible variables that select them.
+ensure_local_images() {
+  apt_install debootstrap
+  log "building local images (cached by tag)"
+  bash "$ROOT/tests/images/build.sh" --save "$IMAGES_DIR" >/dev/null
+  python3 "$ROOT/scripts/local_images_vars.py" "$IMAGES_DIR/images.json" "$IMAGES_DIR/stack" \
+    >"$IMAGES_DIR/local-images.yml"
+}
+
+# The systemd test host with its own Docker engine that the local inventory deploys to.
+ensure_test_host() {
+  local name=$1 image=localhost/proxy-obs/testhost:bookworm caps
+  if [ "$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ]; then return 0; fi
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  # The same container options as the Molecule platform (.config/molecule/config.yml), read from there.
+  caps=$("$VENV/bin/python" -c 'import sys, yaml; print(" ".join(yaml.safe_load(open(sys.argv[1]))["platforms"][0]["capabilities"]))' "$ROOT/.config/molecule/config.yml")
+  local args=() cap
+  for cap in $caps; do args+=(--cap-add "$cap"); done
+  log "starting test host $name"
+  docker run -d --name "$name" --hostname "$name" --cgroupns host \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+    --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+    -v "$name-docker:/var/lib/docker" -v "$IMAGES_DIR/stack:/images:ro" \
+    "${args[@]}" "$image" >/dev/null
+  for _ in $(seq 1 60); do
+    docker exec "$name" systemctl is-system-running 2>/dev/null | grep -Eq 'running|degraded' && return 0
+    sleep 1
+  done
+  die "test host $name did not finish booting (docker logs $name)"
+}

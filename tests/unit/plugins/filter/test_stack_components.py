@@ -1,0 +1,91 @@
+# Copyright (c) 2026 Proxy Agent Platform DevOps Team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""host_components, stack_volumes and stack_images: what a host runs, keeps and pulls."""
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.proxy_agent.observability.plugins.filter.host_components import host_components
+from ansible_collections.proxy_agent.observability.plugins.filter.stack_images import stack_images
+from ansible_collections.proxy_agent.observability.plugins.filter.stack_volumes import stack_volumes
+
+CATALOGUE = {
+    "prometheus": "prom/prometheus:v3.14.0",
+    "node_exporter": "prom/node-exporter:v1.12.1",
+    "grafana": "grafana/grafana:13.2.0",
+}
+
+
+def test_monitoring_host_runs_the_central_services():
+    assert host_components(["monitoring"]) == ["prometheus", "alertmanager", "grafana", "loki", "jaeger"]
+
+
+def test_agent_host_runs_the_collectors():
+    assert host_components(["agents"]) == ["node_exporter", "cadvisor", "promtail"]
+
+
+def test_host_in_no_group_runs_nothing():
+    assert host_components(["ungrouped"]) == []
+
+
+def test_extra_components_are_added_once():
+    assert host_components(["agents"], extra=["postgres_exporter", "node_exporter"]) == \
+        ["node_exporter", "cadvisor", "promtail", "postgres_exporter"]
+
+
+def test_group_names_are_configurable():
+    assert host_components(["obs"], monitoring_group="obs") == \
+        ["prometheus", "alertmanager", "grafana", "loki", "jaeger"]
+
+
+def test_only_stateful_components_get_labelled_volumes():
+    assert stack_volumes(["prometheus", "node_exporter", "promtail"], prefix="proxy") == [
+        {"name": "proxy_prometheus_data", "component": "prometheus",
+         "labels": {"io.proxy-agent.observability.managed": "true",
+                    "io.proxy-agent.observability.component": "prometheus"}},
+        {"name": "proxy_promtail_data", "component": "promtail",
+         "labels": {"io.proxy-agent.observability.managed": "true",
+                    "io.proxy-agent.observability.component": "promtail"}},
+    ]
+
+
+def test_images_of_enabled_components_with_override_and_mirror():
+    images = stack_images(["prometheus", "grafana"], images=CATALOGUE,
+                          overrides={"grafana": "localhost/proxy-obs/grafana-standin:1"}, mirror="mirror.example:5000")
+    assert images == {"prometheus": "mirror.example:5000/prom/prometheus:v3.14.0",
+                      "grafana": "localhost/proxy-obs/grafana-standin:1"}
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: host_components(["agents"], extra=["postgres"]),
+     "observability_extra_components: 'postgres' is not a component of this stack. Fix: use names from: "
+     "alertmanager, cadvisor, grafana, jaeger, loki, node_exporter, postgres_exporter, prometheus, promtail, "
+     "redis_exporter"),
+    (lambda: stack_volumes("prometheus", prefix="proxy"),
+     "observability_components: must be a list of component names, got str. "
+     "Fix: set it like ['prometheus', 'node_exporter']"),
+    (lambda: stack_volumes(["prometheus", "prometheus"], prefix="proxy"),
+     "observability_components: 'prometheus' is listed twice. Fix: list each component once"),
+    (lambda: stack_volumes(["prometheus"], prefix="Proxy Stack"),
+     "observability_prefix: 'Proxy Stack' cannot start container and volume names. Fix: use 1 to 32 lower-case "
+     "letters, digits, '_' or '-', starting with a letter or digit, e.g. 'proxy'"),
+    (lambda: stack_images(["loki"], images=CATALOGUE),
+     "observability_images: has no image for the enabled component 'loki'. "
+     "Fix: add an entry for it or set observability_image_overrides['loki']"),
+    (lambda: stack_images(["prometheus"], images=CATALOGUE, overrides={"prometheus": "prom/prometheus"}),
+     "observability_image_overrides['prometheus']: 'prom/prometheus' is not pinned: it has no tag. Fix: pin a "
+     "release tag such as 'v3.14.0' (or a digest) so every host runs the same image"),
+    (lambda: stack_images(["prometheus"], images=CATALOGUE, overrides={"promethus": "prom/prometheus:v3"}),
+     "observability_image_overrides: 'promethus' is not a component of this stack. Fix: use names from: "
+     "alertmanager, cadvisor, grafana, jaeger, loki, node_exporter, postgres_exporter, prometheus, promtail, "
+     "redis_exporter"),
+    (lambda: stack_images(["prometheus"], images=["prom/prometheus:v3"]),
+     "observability_images: must be a mapping of component to image, got list. "
+     "Fix: set it like {'prometheus': 'prom/prometheus:v3.14.0'}"),
+])
+def test_bad_stack_settings_are_rejected_naming_the_variable(call, message):
+    with pytest.raises(AnsibleFilterError) as exc:
+        call()
+    assert str(exc.value) == message

@@ -1,0 +1,51 @@
+# Copyright (c) 2026 Proxy Agent Platform DevOps Team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+from ansible_collections.proxy_agent.observability.plugins.filter.stack_summary import stack_summary
+
+ENGINE = {
+    "host_info": {"ServerVersion": "20.10.24", "Driver": "overlay2", "CgroupVersion": "1"},
+    "networks": [{"Name": "proxy-network", "Driver": "bridge", "IPAM": {"Config": [{"Subnet": "172.30.0.0/24"}]}}],
+    "volumes": [{"Name": "proxy_prometheus_data"}],
+    "containers": [
+        {"Names": ["/proxy-prometheus"], "State": "running", "Status": "Up 2 minutes (healthy)",
+         "Ports": [{"IP": "127.0.0.1", "PrivatePort": 9090, "PublicPort": 9090, "Type": "tcp"}]},
+        {"Names": ["/proxy-grafana"], "State": "running", "Status": "Up 1 minute (health: starting)",
+         "Ports": [{"IP": "0.0.0.0", "PrivatePort": 3000, "PublicPort": 3001, "Type": "tcp"},
+                   {"IP": "::", "PrivatePort": 3000, "PublicPort": 3001, "Type": "tcp"}]},
+        {"Names": ["/proxy-node-exporter"], "State": "exited", "Status": "Exited (1)", "Ports": []},
+    ],
+}
+IMAGES = {"prometheus": "localhost/proxy-obs/prometheus:3.5.3", "grafana": "localhost/proxy-obs/grafana-standin:1",
+          "loki": "grafana/loki:3.7.6", "jaeger": "jaegertracing/jaeger:2.20.0"}
+IMAGE_INFO = [
+    {"RepoTags": ["localhost/proxy-obs/prometheus:3.5.3"],
+     "Config": {"Labels": {"io.proxy-agent.observability.source": "Debian sid prometheus 3.5.3+ds1-1"}}},
+    {"RepoTags": ["localhost/proxy-obs/grafana-standin:1"],
+     "Config": {"Labels": {"io.proxy-agent.observability.standin": "true"}}},
+    {"RepoTags": ["grafana/loki:3.7.6"], "Config": {"Labels": None}},
+]
+
+
+def test_summary_names_engine_network_volumes_images_and_urls():
+    lines = stack_summary(ENGINE, images=IMAGES, image_info=IMAGE_INFO, address="mon1")
+    assert lines == [
+        "engine: Docker 20.10.24 (overlay2, cgroup v1)",
+        "network: proxy-network (bridge, 172.30.0.0/24)",
+        "volume: proxy_prometheus_data",
+        "image: grafana = localhost/proxy-obs/grafana-standin:1 (TEST STAND-IN, not the real component)",
+        "image: jaeger = jaegertracing/jaeger:2.20.0 (missing)",
+        "image: loki = grafana/loki:3.7.6 (upstream image)",
+        "image: prometheus = localhost/proxy-obs/prometheus:3.5.3 (built locally from Debian sid prometheus "
+        "3.5.3+ds1-1)",
+        "container: proxy-grafana running, starting at http://mon1:3001",
+        "container: proxy-node-exporter exited, no healthcheck, no published port",
+        "container: proxy-prometheus running, healthy at http://127.0.0.1:9090",
+    ]
+
+
+def test_summary_says_when_no_container_runs_yet():
+    lines = stack_summary({"host_info": {}, "networks": [], "volumes": [], "containers": []})
+    assert lines[-1] == "containers: none of the stack's containers run here yet"
