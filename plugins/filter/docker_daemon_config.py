@@ -10,7 +10,7 @@ name: docker_daemon_config
 short_description: Merge and check the content of Docker's daemon.json
 version_added: 0.1.0
 author:
-  - Proxy Agent Platform DevOps Team
+  - Proxy Agent Platform DevOps Team (@proxy-agent)
 description:
   - Deep-merges the user's daemon options over the managed defaults and checks every key before the file is written.
   - dockerd refuses to start on an unknown key or a wrongly typed value, so a bad C(daemon.json) takes the engine

@@ -10,7 +10,7 @@ name: docker_network_spec
 short_description: Check the stack network settings and shape them for community.docker.docker_network
 version_added: 0.1.0
 author:
-  - Proxy Agent Platform DevOps Team
+  - Proxy Agent Platform DevOps Team (@proxy-agent)
 description:
   - Checks the network name, driver, subnet and gateway, and returns the arguments for
     M(community.docker.docker_network).

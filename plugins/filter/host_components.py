@@ -10,7 +10,7 @@ name: host_components
 short_description: The stack components a host runs, from its inventory groups
 version_added: 0.1.0
 author:
-  - Proxy Agent Platform DevOps Team
+  - Proxy Agent Platform DevOps Team (@proxy-agent)
 description:
   - Hosts in the monitoring group run the central services (Prometheus, Alertmanager, Grafana, Loki, Jaeger);
     hosts in the agents group run the per-host collectors (node-exporter, cAdvisor, Promtail). A host in both runs

@@ -10,7 +10,7 @@ name: image_ref
 short_description: Check an image reference and point it at a registry mirror
 version_added: 0.1.0
 author:
-  - Proxy Agent Platform DevOps Team
+  - Proxy Agent Platform DevOps Team (@proxy-agent)
 description:
   - Checks that an image reference is pinned (a tag other than C(latest), or a digest) and well formed.
   - With O(mirror), replaces the registry host of the reference with the mirror. Images on Docker Hub keep their

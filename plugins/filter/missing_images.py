@@ -10,7 +10,7 @@ name: missing_images
 short_description: Which wanted images an engine does not hold
 version_added: 0.1.0
 author:
-  - Proxy Agent Platform DevOps Team
+  - Proxy Agent Platform DevOps Team (@proxy-agent)
 description:
   - Compares image references with the images M(community.docker.docker_image_info) found, by tag and by digest.
     Docker Hub references match with or without C(docker.io/) and C(library/).

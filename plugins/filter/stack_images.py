@@ -10,7 +10,7 @@ name: stack_images
 short_description: The image each enabled component runs
 version_added: 0.1.0
 author:
-  - Proxy Agent Platform DevOps Team
+  - Proxy Agent Platform DevOps Team (@proxy-agent)
 description:
   - Looks up the image of every enabled component in the catalogue, applies the user's overrides, checks that each
     reference is pinned and well formed, and points it at the registry mirror when one is set.

@@ -10,7 +10,7 @@ name: stack_summary
 short_description: Describe what runs on a host and where to reach it
 version_added: 0.1.0
 author:
-  - Proxy Agent Platform DevOps Team
+  - Proxy Agent Platform DevOps Team (@proxy-agent)
 description:
   - Turns the result of M(community.docker.docker_host_info) (with C(verbose_output=true)) and the component images
     into lines for a person, naming the engine, network, volumes, images (and where they came from), and each

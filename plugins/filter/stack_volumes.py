@@ -10,7 +10,7 @@ name: stack_volumes
 short_description: Name and label the data volumes of the enabled components
 version_added: 0.1.0
 author:
-  - Proxy Agent Platform DevOps Team
+  - Proxy Agent Platform DevOps Team (@proxy-agent)
 description:
   - Returns one named volume, C(<prefix>_<component>_data), for every enabled component that keeps data,
     labelled as managed by this collection.
