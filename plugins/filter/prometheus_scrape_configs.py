@@ -15,8 +15,8 @@ description:
   - Returns the C(scrape_configs) list of C(prometheus.yml) for the Prometheus on O(prometheus_host), with the seed's
     jobs C(backend) (O(backend_targets)), C(postgres) (postgres_exporter), C(redis) (redis_exporter), C(node)
     (node_exporter) and C(docker) (cAdvisor), then C(prometheus) and C(alertmanager) (every host of O(hosts) that
-    runs them), then the jobs O(extra_targets) creates (sorted by name), then O(extra_jobs) in their order.
-    A job without targets is left out.
+    runs them), then the jobs O(extra_targets) creates (sorted by name; one named like a job above takes that
+    place), then O(extra_jobs) in their order. A job without targets is left out.
   - "A host's components are C(observability_components) from its hostvars when set, otherwise what the
     C(host_components) filter derives from its C(group_names) and C(observability_extra_components) (role defaults
     are not visible in other hosts' hostvars)."
@@ -135,10 +135,10 @@ VAR_JOBS = "prometheus_scrape_configs_extra"
 VAR_TARGETS = "prometheus_static_targets_extra"
 VAR_GLOBAL = "prometheus_global_config"
 
-# Port each component listens on inside its container.
+# Port each scraped component serves its metrics on inside its container.
 CONTAINER_PORTS = {
     "prometheus": 9090, "alertmanager": 9093, "node_exporter": 9100, "cadvisor": 8080, "postgres_exporter": 9187,
-    "redis_exporter": 9121, "loki": 3100, "promtail": 9080, "grafana": 3000, "jaeger": 14269,
+    "redis_exporter": 9121,
 }
 
 # The jobs this filter generates, in output order: job name -> component scraped (None: from backend_targets).
@@ -231,20 +231,20 @@ def _valid_host(host):
     return bool(_HOST_NAME.match(host))
 
 
-def check_target(variable, target, fix=TARGET_FIX):
+def check_target(variable, target):
     """Raise unless target is host:port with a port from 1 to 65535; return it as a plain str."""
     match = _TARGET.match(target) if isinstance(target, str) else None
     if not match or not _valid_host(match.group(1)) or not 1 <= int(match.group(2)) <= 65535:
-        raise bad_input(variable, "%r is not a host:port target" % (target,), fix)
+        raise bad_input(variable, "%r is not a host:port target" % (target,), TARGET_FIX)
     return str(target)
 
 
-def check_targets(variable, targets, fix=TARGET_FIX):
+def check_targets(variable, targets):
     """Raise unless targets is a list of host:port targets; return them sorted and deduplicated."""
     if not isinstance(targets, (list, tuple)):
         raise bad_input(variable, "must be a list of host:port targets, got %s" % type(targets).__name__,
                         "set it like ['app1.example.com:8000']")
-    return sorted({check_target("%s[%d]" % (variable, index), target, fix) for index, target in enumerate(targets)})
+    return sorted({check_target("%s[%d]" % (variable, index), target) for index, target in enumerate(targets)})
 
 
 def check_label_name(variable, name):
@@ -254,7 +254,7 @@ def check_label_name(variable, name):
                         "use letters, digits and '_', not starting with a digit, e.g. 'team'")
     if name.startswith("__"):
         raise bad_input(variable, "%r starts with '__', which Prometheus reserves for internal labels" % (name,),
-                        "drop the leading underscores, e.g. %r" % (name.lstrip("_") or "label",))
+                        "drop the leading underscores, e.g. %r" % (name.strip("_") or "label",))
     return str(name)
 
 
@@ -331,13 +331,13 @@ def check_job_durations(variable, job, global_interval=None, global_name=None):
     if interval is not None:
         if timeout > interval:
             raise bad_input("%s['scrape_timeout']" % variable,
-                            "%r is longer than the job's scrape_interval %r, which Prometheus refuses"
-                            % (job["scrape_timeout"], job["scrape_interval"]),
+                            "%r is longer than the scrape_interval %r of job %r, which Prometheus refuses"
+                            % (job["scrape_timeout"], job["scrape_interval"], job.get("job_name")),
                             "make scrape_timeout at most scrape_interval")
     elif global_interval is not None and timeout > parse_duration(global_interval):
         raise bad_input("%s['scrape_timeout']" % variable,
-                        "%r is longer than the global scrape_interval %r the job inherits, which Prometheus refuses"
-                        % (job["scrape_timeout"], global_interval),
+                        "%r is longer than the global scrape_interval %r that job %r inherits, which Prometheus "
+                        "refuses" % (job["scrape_timeout"], global_interval, job.get("job_name")),
                         "set scrape_interval on the job, shorten scrape_timeout, or raise %s" % global_name)
 
 
@@ -400,10 +400,15 @@ def _remote_target(host, vars_, component):
             raise bad_input("observability_published_ports[%r]" % component,
                             "%r on host %s is not a port" % (port, host), "give a port from 1 to 65535")
     address = str(address)
-    if ":" in address and not address.startswith("["):
-        address = "[%s]" % address  # IPv6 literal
-    return check_target(source, "%s:%d" % (address, int(port)),
-                        "set %s on host %s to a host name or IP address that Prometheus can reach" % (source, host))
+    try:
+        address = "[%s]" % ipaddress.IPv6Address(address)
+    except ValueError:
+        pass
+    if not _valid_host(address):
+        raise bad_input(source, "%r on host %s is not a host name or IP address" % (address, host),
+                        "set %s on host %s to the name or address Prometheus reaches it at, without scheme or port"
+                        % (source, host))
+    return "%s:%d" % (address, int(port))
 
 
 def prometheus_scrape_configs(hostvars, prometheus_host, hosts, prefix="proxy", monitoring_group="monitoring",
@@ -415,8 +420,11 @@ def prometheus_scrape_configs(hostvars, prometheus_host, hosts, prefix="proxy", 
         check_duration("%s['scrape_interval']" % VAR_GLOBAL, scrape_interval)
 
     # component -> {host: target}
-    found = {component: {} for _, component in GENERATED_JOBS if component}
+    found = {component: {} for dummy, component in GENERATED_JOBS if component}
     for host in sorted(set(hosts)):
+        if host not in hostvars:
+            raise bad_input("hosts", "%r is not an inventory host" % (host,), "pass inventory hostnames, e.g. "
+                            "groups['all']")
         vars_ = hostvars[host]
         for component in _host_components(vars_, monitoring_group, agents_group):
             if component not in found:
@@ -433,23 +441,23 @@ def prometheus_scrape_configs(hostvars, prometheus_host, hosts, prefix="proxy", 
             if targets:
                 jobs.append({"job_name": name, "metrics_path": "/metrics", "static_configs": [{"targets": targets}]})
         elif found[component]:
-            jobs.append({"job_name": name, "static_configs": [
-                {"targets": [target], "labels": {"host": str(host)}} for host, target in sorted(found[component].items())
-            ]})
+            jobs.append({"job_name": name, "static_configs": [{"targets": [target], "labels": {"host": str(host)}}
+                                                              for host, target in sorted(found[component].items())]})
 
-    reserved = {name for name, _ in GENERATED_JOBS}
+    reserved = {name for name, dummy in GENERATED_JOBS}
     by_name = {job["job_name"]: job for job in jobs}
     if extra_targets is None:
         extra_targets = {}
     if not isinstance(extra_targets, Mapping):
         raise bad_input(VAR_TARGETS, "must map job names to lists of targets, got %s" % type(extra_targets).__name__,
                         "set it like {'node': ['nas.example.com:9100']}")
+    extra_checked = {}
     for name in sorted(extra_targets, key=str):
         where = "%s[%r]" % (VAR_TARGETS, name)
         if not isinstance(name, str) or not _JOB_NAME.match(name):
             raise bad_input(where, "%r is not a usable job name" % (name,),
                             "use letters, digits, '_', '.' or '-', starting with a letter or '_', e.g. 'nas'")
-        check_targets(where, extra_targets[name])  # checked now, merged after the user's jobs are known
+        extra_checked[str(name)] = check_targets(where, extra_targets[name])  # merged once the user's jobs are known
 
     if extra_jobs is None:
         extra_jobs = []
@@ -471,20 +479,21 @@ def prometheus_scrape_configs(hostvars, prometheus_host, hosts, prefix="proxy", 
         by_name[name] = job
         user_jobs.append(job)
 
-    created = []
-    for name in sorted(extra_targets, key=str):
-        targets = check_targets("%s[%r]" % (VAR_TARGETS, name), extra_targets[name])
+    created = {}
+    for name, targets in sorted(extra_checked.items()):
         job = by_name.get(name)
         if job is None:
-            job = {"job_name": str(name)}
-            created.append(job)
+            job = created[name] = {"job_name": str(name)}
         present = {target for static in job.get("static_configs", []) for target in static.get("targets", [])}
         targets = [target for target in targets if target not in present]
         if targets:
             job.setdefault("static_configs", []).append({"targets": targets})
-    # A created job whose every target was already elsewhere in nothing: only jobs with targets are written.
-    created = [job for job in created if job.get("static_configs")]
-    return [order_job(job) for job in jobs + created + user_jobs]
+    static_jobs = dict((job["job_name"], job) for job in jobs)
+    static_jobs.update((name, job) for name, job in created.items() if job.get("static_configs"))
+    # The seed's jobs in the seed's order (also when only extra targets create one), then the others by name.
+    names = [name for name, dummy in GENERATED_JOBS if name in static_jobs]
+    names += sorted(name for name in static_jobs if name not in reserved)
+    return [order_job(static_jobs[name]) for name in names] + [order_job(job) for job in user_jobs]
 
 
 class FilterModule(object):

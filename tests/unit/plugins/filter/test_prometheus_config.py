@@ -1,0 +1,140 @@
+# Copyright (c) 2026 Proxy Agent Platform DevOps Team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""prometheus_config: the whole prometheus.yml, in Prometheus' key order."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_config import prometheus_config
+
+JOBS = [
+    {"job_name": "node", "static_configs": [{"targets": ["proxy-node-exporter:9100"], "labels": {"host": "mon1"}}]},
+    {"job_name": "prometheus", "static_configs": [{"targets": ["proxy-prometheus:9090"], "labels": {"host": "mon1"}}]},
+]
+RULES = ["/etc/prometheus/rules/*.yml"]
+ALERTMANAGERS = ["proxy-alertmanager:9093"]
+
+
+def test_defaults_give_the_seed_global_block_alerting_v2_rules_and_jobs():
+    config = prometheus_config(JOBS, {}, ALERTMANAGERS, RULES)
+    assert config == {
+        "global": {
+            "scrape_interval": "15s",
+            "evaluation_interval": "15s",
+            "external_labels": {"cluster": "proxy-agent-platform", "environment": "production"},
+        },
+        "alerting": {"alertmanagers": [
+            {"api_version": "v2", "static_configs": [{"targets": ["proxy-alertmanager:9093"]}]},
+        ]},
+        "rule_files": ["/etc/prometheus/rules/*.yml"],
+        "scrape_configs": JOBS,
+    }
+    assert list(config) == ["global", "alerting", "rule_files", "scrape_configs"]
+    assert list(config["global"]) == ["scrape_interval", "evaluation_interval", "external_labels"]
+
+
+def test_global_config_merges_over_the_seed_and_null_drops():
+    config = prometheus_config(JOBS, {"scrape_timeout": "10s", "scrape_interval": "30s",
+                                      "external_labels": {"environment": "staging", "cluster": None, "region": "eu"}},
+                               ALERTMANAGERS, RULES)
+    assert config["global"] == {"scrape_interval": "30s", "scrape_timeout": "10s", "evaluation_interval": "15s",
+                                "external_labels": {"environment": "staging", "region": "eu"}}
+    assert list(config["global"]) == ["scrape_interval", "scrape_timeout", "evaluation_interval", "external_labels"]
+    assert list(config["global"]["external_labels"]) == ["environment", "region"]
+
+
+def test_alertmanager_targets_are_sorted_and_deduplicated():
+    config = prometheus_config(JOBS, {}, ["mon2:9093", "proxy-alertmanager:9093", "mon2:9093"], RULES)
+    assert config["alerting"]["alertmanagers"][0]["static_configs"] == \
+        [{"targets": ["mon2:9093", "proxy-alertmanager:9093"]}]
+
+
+def test_without_alertmanagers_the_alerting_block_is_left_out_even_with_rules():
+    config = prometheus_config(JOBS, {}, [], RULES)
+    assert list(config) == ["global", "rule_files", "scrape_configs"]
+
+
+def test_extra_top_level_keys_take_prometheus_order():
+    config = prometheus_config(JOBS, None, ALERTMANAGERS, [], extra={
+        "storage": {"tsdb": {"out_of_order_time_window": "10m"}},
+        "runtime": {"gogc": 75},
+    })
+    assert list(config) == ["global", "runtime", "alerting", "scrape_configs", "storage"]
+
+
+def test_job_keys_are_ordered_and_fallback_scrape_protocol_passes_through():
+    job = {"static_configs": [{"targets": ["legacy:9000"]}], "fallback_scrape_protocol": "PrometheusText0.0.4",
+           "job_name": "legacy"}
+    config = prometheus_config([job], {}, ALERTMANAGERS, RULES)
+    assert list(config["scrape_configs"][0]) == ["job_name", "fallback_scrape_protocol", "static_configs"]
+
+
+def test_output_dumps_identically_twice():
+    first = yaml.safe_dump(prometheus_config(JOBS, {"scrape_interval": "30s"}, ALERTMANAGERS, RULES), sort_keys=False)
+    second = yaml.safe_dump(prometheus_config(JOBS, {"scrape_interval": "30s"}, ALERTMANAGERS, RULES), sort_keys=False)
+    assert first == second
+    assert first.startswith("global:\n  scrape_interval: 30s\n  evaluation_interval: 15s\n")
+
+
+BAD_INPUT = [
+    ({"global_config": {"scrape_intervall": "30s"}},
+     "prometheus_global_config['scrape_intervall']: is not a key of Prometheus' global block. Fix: check the "
+     "spelling against Prometheus' configuration reference (this check knows the keys of Prometheus 3.14)"),
+    ({"global_config": "30s"},
+     "prometheus_global_config: must be a mapping of Prometheus' global keys, got str. "
+     "Fix: set it like {'scrape_interval': '30s'}"),
+    ({"global_config": {"evaluation_interval": "1.5m"}},
+     "prometheus_global_config['evaluation_interval']: '1.5m' is not a Prometheus duration. Fix: write a number "
+     "with a unit, e.g. '30s', '1m' or '1m30s' (units y, w, d, h, m, s, ms, largest first)"),
+    ({"global_config": {"scrape_interval": "0"}},
+     "prometheus_global_config['scrape_interval']: '0' must be longer than zero. Fix: give a duration such as "
+     "'15s', or leave the key out to use the default"),
+    ({"global_config": {"scrape_timeout": "20s"}},
+     "prometheus_global_config['scrape_timeout']: '20s' is longer than scrape_interval '15s', which Prometheus "
+     "refuses. Fix: make scrape_timeout at most scrape_interval"),
+    ({"global_config": {"external_labels": {"data-center": "eu1"}}},
+     "prometheus_global_config['external_labels']['data-center']: 'data-center' is not a label name. Fix: use "
+     "letters, digits and '_', not starting with a digit, e.g. 'team'"),
+    ({"global_config": {"external_labels": {"__replica__": "a"}}},
+     "prometheus_global_config['external_labels']['__replica__']: '__replica__' starts with '__', which Prometheus "
+     "reserves for internal labels. Fix: drop the leading underscores, e.g. 'replica'"),
+    ({"global_config": {"external_labels": {"environment": ""}}},
+     "prometheus_global_config['external_labels']['environment']: is empty. "
+     "Fix: give it a value, or set it to null to drop the label"),
+    ({"alertmanager_targets": ["alertmanager"]},
+     "prometheus_alertmanager_targets[0]: 'alertmanager' is not a host:port target. Fix: write it as host:port, "
+     "e.g. 'app1.example.com:9100' or '[2001:db8::1]:9100' (port 1 to 65535); for URLs (blackbox probes) use a job "
+     "of your own with relabel_configs in prometheus_scrape_configs_extra"),
+    ({"rule_files": ["/etc/prometheus/*/rules.yml"]},
+     "prometheus_rule_files[0]: '/etc/prometheus/*/rules.yml' is not a rule file path Prometheus accepts. "
+     "Fix: give a path with at most one '*', in its last element, e.g. '/etc/prometheus/rules/*.yml'"),
+    ({"extra": {"alerting": {"alert_relabel_configs": []}}},
+     "prometheus_config_extra['alerting']: is built by this collection. "
+     "Fix: set it through prometheus_alertmanager_targets instead"),
+    ({"extra": {"remote_writes": []}},
+     "prometheus_config_extra['remote_writes']: is not a top-level key of prometheus.yml. Fix: use one of runtime, "
+     "scrape_config_files, storage, tracing, remote_write, remote_read, otlp"),
+    ({"scrape_configs": JOBS + [JOBS[0]]},
+     "scrape_configs[2]['job_name']: 'node' is defined twice, which Prometheus refuses. "
+     "Fix: list each job_name once in prometheus_scrape_configs_extra"),
+    ({"scrape_configs": [{"job_name": "slow", "scrape_timeout": "30s", "static_configs": []}]},
+     "scrape_configs[0]['scrape_timeout']: '30s' is longer than the global scrape_interval '15s' that job 'slow' "
+     "inherits, which Prometheus refuses. Fix: set scrape_interval on the job, shorten scrape_timeout, or raise "
+     "prometheus_global_config['scrape_interval']"),
+    ({"scrape_configs": [{"static_configs": []}]},
+     "scrape_configs[0]: is not a scrape config with a job_name. "
+     "Fix: pass the result of the prometheus_scrape_configs filter"),
+]
+
+
+@pytest.mark.parametrize("kwargs, message", BAD_INPUT,
+                         ids=[message.split(". Fix")[0][:60] for dummy, message in BAD_INPUT])
+def test_bad_input_is_rejected_naming_the_variable(kwargs, message):
+    args = {"scrape_configs": JOBS, "global_config": {}, "alertmanager_targets": ALERTMANAGERS, "rule_files": RULES}
+    args.update(kwargs)
+    with pytest.raises(AnsibleFilterError) as exc:
+        prometheus_config(**args)
+    assert str(exc.value) == message
