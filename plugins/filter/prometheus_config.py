@@ -38,7 +38,11 @@ options:
     elements: dict
     required: true
   global_config:
-    description: Keys of Prometheus' C(global) block (C(prometheus_global_config)), merged over the seed's.
+    description:
+      - Keys of Prometheus' C(global) block, merged over the seed's.
+      - Errors name the keys that the prometheus role sets from variables of their own by those variables
+        (C(prometheus_scrape_interval), C(prometheus_evaluation_interval), C(prometheus_external_labels)), and
+        other keys as C(prometheus_global_config['<key>']).
     type: dict
     required: true
   alertmanager_targets:
@@ -86,6 +90,7 @@ from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scr
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import check_job_durations
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import check_labels
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import check_targets
+from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import global_var
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import order_job
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import parse_duration
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import plain
@@ -153,7 +158,7 @@ def _merge_global(global_config):
 def _check_global(merged):
     for key in _GLOBAL_DURATIONS:
         if key in merged:
-            check_duration("%s[%r]" % (VAR_GLOBAL, key), merged[key])
+            check_duration(global_var(key), merged[key])
     if "rule_query_offset" in merged:
         check_duration("%s['rule_query_offset']" % VAR_GLOBAL, merged["rule_query_offset"], allow_zero=True)
     interval = merged.get("scrape_interval", "1m")
@@ -161,10 +166,10 @@ def _check_global(merged):
         raise bad_input("%s['scrape_timeout']" % VAR_GLOBAL, "%r is longer than scrape_interval %r, which Prometheus "
                         "refuses" % (merged["scrape_timeout"], interval), "make scrape_timeout at most scrape_interval")
     if "external_labels" in merged:
-        labels = check_labels("%s['external_labels']" % VAR_GLOBAL, merged["external_labels"])
+        labels = check_labels(global_var("external_labels"), merged["external_labels"])
         for name, value in labels.items():
             if value == "":
-                raise bad_input("%s['external_labels'][%r]" % (VAR_GLOBAL, name), "is empty",
+                raise bad_input("%s[%r]" % (global_var("external_labels"), name), "is empty",
                                 "give it a value, or set it to null to drop the label")
         merged["external_labels"] = labels
     return {key: merged[key] for key in GLOBAL_KEYS if key in merged}
@@ -187,7 +192,7 @@ def _check_jobs(scrape_configs, global_block):
             raise bad_input("%s['job_name']" % where, "%r is defined twice, which Prometheus refuses" % (name,),
                             "list each job_name once in prometheus_scrape_configs_extra")
         seen.add(name)
-        check_job_durations(where, job, interval, "%s['scrape_interval']" % VAR_GLOBAL)
+        check_job_durations(where, job, interval, global_var("scrape_interval"))
         jobs.append(order_job(plain(job)))
     return jobs
 

@@ -85,8 +85,8 @@ options:
     type: dict
     default: {}
   scrape_interval:
-    description: The global scrape interval (C(prometheus_global_config['scrape_interval'])). When given, a job of
-      yours that sets only C(scrape_timeout) is checked against it. Not written into any job.
+    description: The global scrape interval (C(prometheus_scrape_interval)). When given, a job of yours that sets
+      only C(scrape_timeout) is checked against it. Not written into any job.
     type: str
 """
 
@@ -99,7 +99,7 @@ EXAMPLES = r"""
            monitoring_group=observability_monitoring_group, agents_group=observability_agents_group,
            backend_targets=prometheus_backend_targets, extra_jobs=prometheus_scrape_configs_extra,
            extra_targets=prometheus_static_targets_extra,
-           scrape_interval=prometheus_global_config['scrape_interval']) }}
+           scrape_interval=prometheus_scrape_interval) }}
 
 # A job of your own, in Prometheus' schema:
 # prometheus_scrape_configs_extra:
@@ -134,6 +134,9 @@ VAR_BACKEND = "prometheus_backend_targets"
 VAR_JOBS = "prometheus_scrape_configs_extra"
 VAR_TARGETS = "prometheus_static_targets_extra"
 VAR_GLOBAL = "prometheus_global_config"
+# Keys of the global block that the prometheus role takes from variables of their own: errors name those variables.
+GLOBAL_VARS = {"scrape_interval": "prometheus_scrape_interval", "evaluation_interval": "prometheus_evaluation_interval",
+               "external_labels": "prometheus_external_labels"}
 
 # Port each scraped component serves its metrics on inside its container.
 CONTAINER_PORTS = {
@@ -191,6 +194,11 @@ _TARGET = re.compile(r"^(\[[^\]]+\]|[^:\[\]]+):([0-9]{1,5})$")
 TARGET_FIX = ("write it as host:port, e.g. 'app1.example.com:9100' or '[2001:db8::1]:9100' (port 1 to 65535); "
               "for URLs (blackbox probes) use a job of your own with relabel_configs in %s" % VAR_JOBS)
 DURATION_FIX = "write a number with a unit, e.g. '30s', '1m' or '1m30s' (units y, w, d, h, m, s, ms, largest first)"
+
+
+def global_var(key):
+    """The variable that error messages name for a key of Prometheus' global block."""
+    return GLOBAL_VARS.get(key, "%s[%r]" % (VAR_GLOBAL, key))
 
 
 def container_name(prefix, component):
@@ -357,7 +365,7 @@ def check_user_job(variable, job, global_interval=None):
     if not isinstance(name, str) or not _JOB_NAME.match(name):
         raise bad_input("%s['job_name']" % variable, "%r is not a usable job name" % (name,),
                         "use letters, digits, '_', '.' or '-', starting with a letter or '_', e.g. 'blackbox-http'")
-    check_job_durations(variable, job, global_interval, "%s['scrape_interval']" % VAR_GLOBAL)
+    check_job_durations(variable, job, global_interval, global_var("scrape_interval"))
     path = job.get("metrics_path")
     if path is not None and (not isinstance(path, str) or not path.startswith("/")):
         raise bad_input("%s['metrics_path']" % variable, "%r does not start with '/'" % (path,),
@@ -417,7 +425,7 @@ def prometheus_scrape_configs(hostvars, prometheus_host, hosts, prefix="proxy", 
     """Return the scrape_configs of the Prometheus on prometheus_host."""
     check_prefix(prefix)
     if scrape_interval is not None:
-        check_duration("%s['scrape_interval']" % VAR_GLOBAL, scrape_interval)
+        check_duration(global_var("scrape_interval"), scrape_interval)
 
     # component -> {host: target}
     found = {component: {} for dummy, component in GENERATED_JOBS if component}

@@ -15,7 +15,7 @@ description:
   - Turns the result of M(community.docker.docker_host_info) (with C(verbose_output=true)) and the component images
     into lines for a person, naming the engine, network, volumes, images (and where they came from), and each
     container with its state, health and URLs.
-  - An image labelled C(io.proxy-agent.observability.standin=true) is reported as a test stand-in, one labelled
+  - An image labelled C(io.proxy-agent.observability.test-double=true) is reported as a test double, one labelled
     C(io.proxy-agent.observability.source) as built locally from that source.
 options:
   _input:
@@ -50,7 +50,7 @@ _value:
   elements: str
 """
 
-LABEL_STANDIN = "io.proxy-agent.observability.standin"
+LABEL_TEST_DOUBLE = "io.proxy-agent.observability.test-double"
 LABEL_SOURCE = "io.proxy-agent.observability.source"
 
 
@@ -58,8 +58,8 @@ def _image_origin(ref, image_info):
     for image in image_info or []:
         if ref in (image.get("RepoTags") or []) or ref in (image.get("RepoDigests") or []):
             labels = (image.get("Config") or {}).get("Labels") or {}
-            if labels.get(LABEL_STANDIN) == "true":
-                return "TEST STAND-IN, not the real component"
+            if labels.get(LABEL_TEST_DOUBLE) == "true":
+                return "TEST DOUBLE, not the real component"
             if labels.get(LABEL_SOURCE):
                 return "built locally from %s" % labels[LABEL_SOURCE]
             return "upstream image"

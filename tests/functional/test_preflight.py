@@ -4,37 +4,16 @@
 """Bad input is rejected with the variable's name and the fix, before any task changes the host.
 
 Runs the real site playbook in check mode against this machine: every case must stop in a check task (argument
-spec validation or a preflight task) with nothing reported changed before it.
+spec validation or a preflight task) with nothing reported changed before it (fixtures in conftest.py).
 """
 from __future__ import annotations
 
-import json
 import os
-import re
 import subprocess
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-
-CHECK_TASKS = (
-    "Validating arguments against arg spec",
-    "Check the stack-wide settings",
-    "Check the daemon, network and volume settings",
-    "Check the extra volumes",
-    "Check that the OS family is supported",
-)
-
-
-def run_playbook(playbook, extra_vars, check=True):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".cache", "collections"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
-    cmd = ["ansible-playbook", "-i", os.path.join(HERE, "inventory.yml"), playbook, "-e", json.dumps(extra_vars)]
-    if check:
-        cmd.append("--check")
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 BAD_INPUT = [
@@ -68,15 +47,8 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize("extra_vars, message", BAD_INPUT, ids=[sorted(c[0])[-1] for c in BAD_INPUT])
-def test_bad_input_stops_in_a_check_before_any_change(extra_vars, message):
-    result = run_playbook("proxy_agent.observability.site", extra_vars)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output
-    assert message in output, output
-    before_failure = re.split(r"^(?:fatal|failed): ", result.stdout, maxsplit=1, flags=re.M)[0]
-    failed_task = re.findall(r"^TASK \[(?:[^\]]*: )?([^\]]+)\]", before_failure, re.M)[-1]
-    assert failed_task.startswith(CHECK_TASKS), output
-    assert "changed:" not in before_failure, output
+def test_bad_input_stops_in_a_check_before_any_change(extra_vars, message, run_playbook, stops_in_a_check):
+    stops_in_a_check(run_playbook("proxy_agent.observability.site", extra_vars), message)
 
 
 def _docker(*args):
@@ -100,7 +72,7 @@ def probe_image(tmp_path):
     _docker("rmi", tag)
 
 
-def test_missing_image_error_names_the_image_and_both_ways_out(probe_image, tmp_path):
+def test_missing_image_error_names_the_image_and_both_ways_out(probe_image, tmp_path, run_playbook):
     tag, _archives = probe_image
     result = run_playbook(os.path.join(HERE, "playbooks", "images.yml"),
                           {"_common_images": [tag], "observability_image_pull": False,
@@ -113,7 +85,7 @@ def test_missing_image_error_names_the_image_and_both_ways_out(probe_image, tmp_
     assert "set observability_image_archive_dir" in output
 
 
-def test_missing_image_is_loaded_from_the_archive_directory(probe_image, tmp_path):
+def test_missing_image_is_loaded_from_the_archive_directory(probe_image, tmp_path, run_playbook):
     tag, archives = probe_image
     result = run_playbook(os.path.join(HERE, "playbooks", "images.yml"),
                           {"_common_images": [tag], "observability_image_pull": False,

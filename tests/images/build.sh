@@ -4,7 +4,7 @@
 #   build.sh [--save DIR] [--list] [--prune] [--jobs N] [--log-dir DIR] [NAME ...]
 #
 # NAMEs: testhost prometheus alertmanager node-exporter postgres-exporter
-#        redis-exporter postgres redis   (default: all of them)
+#        redis-exporter cadvisor-standin postgres redis   (default: all of them)
 #
 # Every image is tagged under localhost/proxy-obs/ (so Docker never asks Docker
 # Hub) and labelled io.proxy-agent.observability.build=<sha256 of the files that
@@ -20,6 +20,11 @@
 #   redis-exporter:V          minimal FROM-scratch images shaped like upstream;
 #                             V is the Debian package's upstream version
 #   postgres:MAJOR redis:MAJOR  test fixture servers
+#   cadvisor-standin:V        test stand-in for an upstream image that cannot be
+#                             obtained here (V: the upstream version it imitates),
+#                             labelled io.proxy-agent.observability.test-double=true;
+#                             --save lists it in images.json under the component's
+#                             name with "standin": true
 #
 # stdout: one tag per line, or with --list "name<TAB>tag" lines.  Progress and
 # build logs (on failure) go to stderr.
@@ -50,7 +55,7 @@ JOBS=${PROXY_OBS_BUILD_JOBS:-4}
 export DOCKER_BUILDKIT=0
 
 # Deliverable images, in output order.
-IMAGES=(testhost prometheus alertmanager node-exporter postgres-exporter redis-exporter postgres redis)
+IMAGES=(testhost prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin postgres redis)
 # Everything, parents before children; earlier entries start first (the
 # bookworm chain is the longer one, so its debootstrap goes first).
 ORDER=(base-bookworm base-sid builder-bookworm builder-sid "${IMAGES[@]}")
@@ -59,7 +64,7 @@ declare -A PARENT=(
     [base-sid]="" [base-bookworm]=""
     [builder-sid]=base-sid [builder-bookworm]=base-bookworm [testhost]=base-bookworm
     [prometheus]=builder-sid [alertmanager]=builder-sid [node-exporter]=builder-sid
-    [postgres-exporter]=builder-sid [redis-exporter]=builder-sid
+    [postgres-exporter]=builder-sid [redis-exporter]=builder-sid [cadvisor-standin]=builder-sid
     [postgres]=builder-bookworm [redis]=builder-bookworm
 )
 declare -A REPO=(
@@ -67,7 +72,7 @@ declare -A REPO=(
 )
 declare -A FIXED_TAG=(
     [base-sid]=sid [base-bookworm]=bookworm [builder-sid]=sid [builder-bookworm]=bookworm
-    [testhost]=bookworm
+    [testhost]=bookworm [cadvisor-standin]=0.60.5
 )
 # Debian package whose version becomes the tag (installed in the parent builder).
 declare -A VERSION_PKG=(
@@ -77,6 +82,10 @@ declare -A VERSION_PKG=(
 )
 # Tag with the major version only.
 declare -A MAJOR_ONLY=([postgres]=1 [redis]=1)
+# Test stand-ins (tests only; the roles always default to the upstream images): the component each replaces
+# (its images.json key) and the upstream project it imitates (for the source label).
+declare -A STANDIN_FOR=([cadvisor-standin]=cadvisor)
+declare -A STANDIN_OF=([cadvisor-standin]=cAdvisor)
 
 log() { printf '[images] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -253,7 +262,11 @@ build_image() {
     local n=$1 suite repo tag source version pkg pkgver old args=()
     suite=$(suite_of "$n")
     repo=$(repo_of "$n")
-    if [ -n "${FIXED_TAG[$n]:-}" ]; then
+    if [ -n "${STANDIN_FOR[$n]:-}" ]; then
+        tag=$repo:${FIXED_TAG[$n]}
+        source="test stand-in for ${STANDIN_OF[$n]}"
+        args+=(--label "$LABEL.standin=true" --label "org.opencontainers.image.version=${FIXED_TAG[$n]}")
+    elif [ -n "${FIXED_TAG[$n]:-}" ]; then
         tag=$repo:${FIXED_TAG[$n]}
         source="debian-$suite"
     else
@@ -381,10 +394,12 @@ if [ -n "$SAVE_DIR" ]; then
         echo "$id" > "$SAVE_DIR/$n.id"
         log "saved $n -> $SAVE_DIR/$n.tar ($(du -h "$SAVE_DIR/$n.tar" | cut -f1), $((SECONDS - t))s)"
     done
-    # images.json: this run's images, plus earlier entries whose archive is still there.
+    # images.json: this run's images, plus earlier entries whose archive is still there. A stand-in is listed
+    # under the component it replaces, marked "standin": true.
     for n in "${SELECTED[@]}"; do
-        printf '%s\t%s\t%s\t%s\n' "$n" "${TAG[$n]}" "$(cat "$SAVE_DIR/$n.id")" \
-            "$(docker image inspect --format "{{ index .Config.Labels \"$LABEL.source\" }}" "${TAG[$n]}")"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "${TAG[$n]}" "$(cat "$SAVE_DIR/$n.id")" \
+            "$(docker image inspect --format "{{ index .Config.Labels \"$LABEL.source\" }}" "${TAG[$n]}")" \
+            "${STANDIN_FOR[$n]:-$n}" "${STANDIN_FOR[$n]:+standin}"
     done | python3 -c '
 import json, os, sys
 d = sys.argv[1]
@@ -395,8 +410,10 @@ try:
 except (OSError, ValueError):
     data = {}
 for line in sys.stdin:
-    name, image, image_id, source = line.rstrip("\n").split("\t")
-    data[name] = {"image": image, "archive": name + ".tar", "id": image_id, "source": source}
+    name, image, image_id, source, key, standin = line.rstrip("\n").split("\t")
+    data[key] = {"image": image, "archive": name + ".tar", "id": image_id, "source": source}
+    if standin:
+        data[key]["standin"] = True
 data = {k: v for k, v in sorted(data.items())
         if os.path.exists(os.path.join(d, v.get("archive", "")))}
 with open(path + ".tmp", "w") as f:

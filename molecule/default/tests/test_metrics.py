@@ -15,6 +15,8 @@ CONTAINERS = {
     "proxy-node-exporter": {"user": "65534:65534", "port": "9100", "healthcheck": True},
     "proxy-postgres-exporter": {"user": "65534:65534", "port": "9187", "healthcheck": True},
     "proxy-redis-exporter": {"user": "59000:59000", "port": "9121", "healthcheck": False},
+    # cAdvisor runs as root upstream (it reads the Docker socket and cgroups); its image here is a test double.
+    "proxy-cadvisor": {"user": "0:0", "port": "8080", "healthcheck": True},
 }
 
 
@@ -72,7 +74,8 @@ def test_every_scrape_target_is_up(host):
         jobs = {t["labels"]["job"]: t["health"] for t in targets}
         return jobs if jobs and all(h == "up" for h in jobs.values()) else None
     jobs = _wait(all_up)
-    assert jobs == {"alertmanager": "up", "node": "up", "postgres": "up", "prometheus": "up", "redis": "up"}
+    assert jobs == {"alertmanager": "up", "docker": "up", "node": "up", "postgres": "up", "prometheus": "up",
+                    "redis": "up"}
 
 
 @pytest.mark.parametrize("query", ["pg_up", "redis_up"])
@@ -85,9 +88,15 @@ def test_exporters_reach_their_real_servers(host, query):
 
 def test_the_seeds_six_alert_rules_are_loaded(host):
     groups = _api(host, "http://127.0.0.1:9090/api/v1/rules")["data"]["groups"]
-    names = sorted(r["name"] for g in groups for r in g["rules"])
+    names = sorted(r["name"] for g in groups if g["name"] == "application_alerts" for r in g["rules"])
     assert names == sorted(["HighErrorRate", "HighResponseTime", "ServiceDown", "DatabaseConnectionPoolExhausted",
                             "HighMemoryUsage", "CeleryQueueBacklog"])
+
+
+def test_user_rule_files_are_loaded_beside_the_shipped_ones(host):
+    groups = _api(host, "http://127.0.0.1:9090/api/v1/rules")["data"]["groups"]
+    files = sorted({g["file"] for g in groups})
+    assert files == ["/etc/prometheus/rules/inhibit-probe.yml", "/etc/prometheus/rules/proxy-agent.yml"]
 
 
 def test_prometheus_sends_alerts_to_the_deployed_alertmanager(host):

@@ -87,22 +87,22 @@ BAD_INPUT = [
      "prometheus_global_config: must be a mapping of Prometheus' global keys, got str. "
      "Fix: set it like {'scrape_interval': '30s'}"),
     ({"global_config": {"evaluation_interval": "1.5m"}},
-     "prometheus_global_config['evaluation_interval']: '1.5m' is not a Prometheus duration. Fix: write a number "
+     "prometheus_evaluation_interval: '1.5m' is not a Prometheus duration. Fix: write a number "
      "with a unit, e.g. '30s', '1m' or '1m30s' (units y, w, d, h, m, s, ms, largest first)"),
     ({"global_config": {"scrape_interval": "0"}},
-     "prometheus_global_config['scrape_interval']: '0' must be longer than zero. Fix: give a duration such as "
+     "prometheus_scrape_interval: '0' must be longer than zero. Fix: give a duration such as "
      "'15s', or leave the key out to use the default"),
     ({"global_config": {"scrape_timeout": "20s"}},
      "prometheus_global_config['scrape_timeout']: '20s' is longer than scrape_interval '15s', which Prometheus "
      "refuses. Fix: make scrape_timeout at most scrape_interval"),
     ({"global_config": {"external_labels": {"data-center": "eu1"}}},
-     "prometheus_global_config['external_labels']['data-center']: 'data-center' is not a label name. Fix: use "
+     "prometheus_external_labels['data-center']: 'data-center' is not a label name. Fix: use "
      "letters, digits and '_', not starting with a digit, e.g. 'team'"),
     ({"global_config": {"external_labels": {"__replica__": "a"}}},
-     "prometheus_global_config['external_labels']['__replica__']: '__replica__' starts with '__', which Prometheus "
+     "prometheus_external_labels['__replica__']: '__replica__' starts with '__', which Prometheus "
      "reserves for internal labels. Fix: drop the leading underscores, e.g. 'replica'"),
     ({"global_config": {"external_labels": {"environment": ""}}},
-     "prometheus_global_config['external_labels']['environment']: is empty. "
+     "prometheus_external_labels['environment']: is empty. "
      "Fix: give it a value, or set it to null to drop the label"),
     ({"alertmanager_targets": ["alertmanager"]},
      "prometheus_alertmanager_targets[0]: 'alertmanager' is not a host:port target. Fix: write it as host:port, "
@@ -123,7 +123,7 @@ BAD_INPUT = [
     ({"scrape_configs": [{"job_name": "slow", "scrape_timeout": "30s", "static_configs": []}]},
      "scrape_configs[0]['scrape_timeout']: '30s' is longer than the global scrape_interval '15s' that job 'slow' "
      "inherits, which Prometheus refuses. Fix: set scrape_interval on the job, shorten scrape_timeout, or raise "
-     "prometheus_global_config['scrape_interval']"),
+     "prometheus_scrape_interval"),
     ({"scrape_configs": [{"static_configs": []}]},
      "scrape_configs[0]: is not a scrape config with a job_name. "
      "Fix: pass the result of the prometheus_scrape_configs filter"),

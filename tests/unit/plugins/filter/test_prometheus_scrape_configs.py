@@ -211,9 +211,9 @@ BAD_INPUT = [
     ({"extra_jobs": [{"job_name": "app", "scrape_timeout": "20s"}], "scrape_interval": "15s"},
      "prometheus_scrape_configs_extra[0]['scrape_timeout']: '20s' is longer than the global scrape_interval '15s' "
      "that job 'app' inherits, which Prometheus refuses. Fix: set scrape_interval on the job, shorten "
-     "scrape_timeout, or raise prometheus_global_config['scrape_interval']"),
+     "scrape_timeout, or raise prometheus_scrape_interval"),
     ({"scrape_interval": "15"},
-     "prometheus_global_config['scrape_interval']: '15' is not a Prometheus duration. Fix: write a number with a "
+     "prometheus_scrape_interval: '15' is not a Prometheus duration. Fix: write a number with a "
      "unit, e.g. '30s', '1m' or '1m30s' (units y, w, d, h, m, s, ms, largest first)"),
     ({"extra_jobs": [{"job_name": "app", "metrics_path": "metrics"}]},
      "prometheus_scrape_configs_extra[0]['metrics_path']: 'metrics' does not start with '/'. "

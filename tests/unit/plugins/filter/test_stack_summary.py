@@ -24,7 +24,7 @@ IMAGE_INFO = [
     {"RepoTags": ["localhost/proxy-obs/prometheus:3.5.3"],
      "Config": {"Labels": {"io.proxy-agent.observability.source": "Debian sid prometheus 3.5.3+ds1-1"}}},
     {"RepoTags": ["localhost/proxy-obs/grafana-standin:1"],
-     "Config": {"Labels": {"io.proxy-agent.observability.standin": "true"}}},
+     "Config": {"Labels": {"io.proxy-agent.observability.test-double": "true"}}},
     {"RepoTags": ["grafana/loki:3.7.6"], "Config": {"Labels": None}},
 ]
 
@@ -35,7 +35,7 @@ def test_summary_names_engine_network_volumes_images_and_urls():
         "engine: Docker 20.10.24 (overlay2, cgroup v1)",
         "network: proxy-network (bridge, 172.30.0.0/24)",
         "volume: proxy_prometheus_data",
-        "image: grafana = localhost/proxy-obs/grafana-standin:1 (TEST STAND-IN, not the real component)",
+        "image: grafana = localhost/proxy-obs/grafana-standin:1 (TEST DOUBLE, not the real component)",
         "image: jaeger = jaegertracing/jaeger:2.20.0 (missing)",
         "image: loki = grafana/loki:3.7.6 (upstream image)",
         "image: prometheus = localhost/proxy-obs/prometheus:3.5.3 (built locally from Debian sid prometheus "
