@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import copy
 import os
-import shutil
 import subprocess
 
 import pytest
+from docker_check import docker_unavailable
 import yaml
 from ansible.errors import AnsibleFilterError
 
@@ -80,17 +80,7 @@ inhibit_rules:
 """
 
 
-def _docker_unavailable():
-    if shutil.which("docker") is None:
-        return "the docker client is not installed"
-    info = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
-                          timeout=60, check=False)
-    if info.returncode != 0:
-        return "the Docker engine does not answer: %s" % (info.stderr.strip() or info.stdout.strip())
-    return None
-
-
-_UNAVAILABLE = _docker_unavailable()
+_UNAVAILABLE = docker_unavailable()
 pytestmark = pytest.mark.skipif(_UNAVAILABLE is not None, reason="docker is unavailable: %s" % _UNAVAILABLE)
 
 

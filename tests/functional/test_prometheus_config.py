@@ -10,10 +10,10 @@ engine skips these tests, a missing image fails them.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 
 import pytest
+from docker_check import docker_unavailable
 import yaml
 from ansible.errors import AnsibleFilterError
 
@@ -46,18 +46,7 @@ USER_JOBS = [
 ]
 
 
-def _docker_reason():
-    """Why Docker cannot be used here, or None when it can."""
-    if shutil.which("docker") is None:
-        return "no docker client on PATH"
-    proc = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
-                          timeout=60, check=False)
-    if proc.returncode != 0:
-        return "no Docker engine answers: %s" % (proc.stderr.strip() or proc.stdout.strip())
-    return None
-
-
-DOCKER_UNAVAILABLE = _docker_reason()
+DOCKER_UNAVAILABLE = docker_unavailable()
 needs_docker = pytest.mark.skipif(DOCKER_UNAVAILABLE is not None, reason="promtool runs in Docker: %s"
                                   % DOCKER_UNAVAILABLE)
 
