@@ -31,7 +31,7 @@ all:
       receivers: [{name: default, webhook_configs: [{url: "http://127.0.0.1:9/"}]}]
 YAML
 vars=(-e "@$IMAGES_DIR/local-images.yml" -e '{"observability_components": ["prometheus", "alertmanager", "node_exporter"]}')
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 log "installing Docker and loading the images on $host (not timed: 'with images present')"
 if ! ansible-playbook -i "$inventory" proxy_agent.observability.site "${vars[@]}" --tags docker_host >"$CACHE/bench-prepare.log"; then
