@@ -23,7 +23,8 @@ description:
   - On O(prometheus_host) itself a component is scraped by container name over the stack network
     (C(proxy-node-exporter:9100)); on other hosts at C(<address>:<published port>), where the address is the host's
     C(observability_scrape_address), else C(ansible_host), else its inventory name, and the published port is the
-    container port unless the host's C(observability_published_ports) maps the component to another one.
+    container port unless the host's C(<component>_host_port) (for example C(node_exporter_host_port)) or, next, its
+    C(observability_published_ports) maps the component to another one.
     Container ports are prometheus 9090, alertmanager 9093, node_exporter 9100, cadvisor 8080, postgres_exporter
     9187, redis_exporter 9121.
   - Every target derived from the inventory carries the label C(host) with the inventory hostname, one static
@@ -401,12 +402,17 @@ def _remote_target(host, vars_, component):
     if not isinstance(published, Mapping):
         raise bad_input("observability_published_ports", "on host %s must map components to ports, got %s"
                         % (host, type(published).__name__), "set it like {'node_exporter': 19100}")
-    if component in published:
+    variable = None
+    if vars_.get("%s_host_port" % component) is not None:
+        # The role's own variable, set for that host in the inventory, wins as it does in the role.
+        variable = "%s_host_port" % component
+        port = vars_[variable]
+    elif component in published:
+        variable = "observability_published_ports[%r]" % component
         port = published[component]
-        if isinstance(port, bool) or not isinstance(port, (int, str)) or not str(port).isdigit() \
-                or not 1 <= int(port) <= 65535:
-            raise bad_input("observability_published_ports[%r]" % component,
-                            "%r on host %s is not a port" % (port, host), "give a port from 1 to 65535")
+    if variable is not None and (isinstance(port, bool) or not isinstance(port, (int, str))
+                                 or not str(port).isdigit() or not 1 <= int(port) <= 65535):
+        raise bad_input(variable, "%r on host %s is not a port" % (port, host), "give a port from 1 to 65535")
     address = str(address)
     try:
         address = "[%s]" % ipaddress.IPv6Address(address)

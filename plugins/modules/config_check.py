@@ -97,18 +97,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-
-def build_command(params):
-    """Return the docker command line that runs the checker."""
-    command = [params["docker_cli"], "run", "--rm", "--network", "none", "--cap-drop", "ALL",
-               "--security-opt", "no-new-privileges", "--read-only",
-               "--volume", "%s:%s:ro" % (params["path"], params["mount"]),
-               "--entrypoint", params["entrypoint"]]
-    if params["user"]:
-        command += ["--user", params["user"]]
-    command.append(params["image"])
-    command.extend(params["args"])
-    return command
+from ansible_collections.proxy_agent.observability.plugins.module_utils.checker import run_check
 
 
 def main():
@@ -129,27 +118,10 @@ def main():
     if not os.path.isdir(params["path"]):
         module.fail_json(msg="path: %s is not a directory on the host. Stage the configuration there before checking it."
                          % params["path"], command=[])
-    command = build_command(params)
-    cli = module.get_bin_path(params["docker_cli"])
-    if cli is None:
-        module.fail_json(msg="docker_cli: '%s' was not found on the host. Install the docker command line client "
-                         "(docker.io or docker-ce-cli) or set docker_cli to its path." % params["docker_cli"],
-                         command=command)
-    command[0] = cli
-    limiter = module.get_bin_path("timeout")
-    run = ([limiter, "--kill-after=10", str(params["timeout"])] if limiter else []) + command
-    rc, stdout, stderr = module.run_command(run, environ_update={"LANG": "C.UTF-8"})
-    if limiter and rc in (124, 137):
-        module.fail_json(msg="%s did not finish within %d s: the checker hung or the image is too slow to start; raise timeout if the host is slow."
-                         % (os.path.basename(params["entrypoint"]), params["timeout"]),
-                         command=command, rc=rc, stdout=stdout, stderr=stderr)
-    result = dict(changed=False, command=command, rc=rc, stdout=stdout, stderr=stderr)
-    if rc != 0:
-        output = "\n".join(part.strip() for part in (stdout, stderr) if part.strip())
-        module.fail_json(msg="%s rejected the configuration staged in %s (image %s): %s"
-                         % (os.path.basename(params["entrypoint"]), params["path"], params["image"],
-                            output or "exit code %d and no output" % rc), **result)
-    module.exit_json(**result)
+    result = run_check(module, params["image"], params["path"], params["mount"], params["entrypoint"],
+                       params["args"], user=params["user"], timeout=params["timeout"],
+                       docker_cli=params["docker_cli"])
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

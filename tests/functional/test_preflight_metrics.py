@@ -4,20 +4,21 @@
 """Bad input for the metrics roles is rejected at playbook level, naming the variable, before anything changes.
 
 Runs the real site playbook in check mode against this machine, like test_preflight.py (fixtures in conftest.py),
-with three precautions so that check mode changes nothing here whatever a case does:
+with two precautions so that check mode changes nothing here whatever a case does:
 - the docker_host role's tasks are skipped (`--skip-tags docker_host`): this machine's engine runs without an init
   system and without the stack's daemon.json, network and volumes, so that role would report changes in check mode
   (its argument spec and the stack's preflight still run, they are tagged `always`);
-- each case enables only components whose roles run no earlier than the one it tests (the play runs node_exporter,
-  postgres_exporter, redis_exporter, alertmanager, then prometheus, and a role's deploy step stages files and runs
-  the image's checker even in check mode);
 - observability_config_root points into the test's temporary directory.
+Most cases enable every metrics component (ALL): the site playbook's first play runs every role's checks before any
+role deploys, so a mistake that only the last role (Prometheus) can see still stops the run before the first role
+(node-exporter) stages anything.
 Images are the local test images (.cache/images/local-images.yml, written by scripts/test) where they exist, never
 pulled. Invalid PromQL is not among the cases: only promtool, in the deploy step, can check it.
 """
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 import yaml
@@ -25,9 +26,8 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOCAL_IMAGES = os.path.join(ROOT, ".cache", "images", "local-images.yml")
 
-METRICS = ["prometheus", "alertmanager", "node_exporter"]  # the usual set; node_exporter's role runs first
-PROMETHEUS = ["prometheus"]  # Prometheus' role runs last: nothing else may deploy before its checks
-ALERTING = ["prometheus", "alertmanager"]  # Alertmanager's role runs before Prometheus'
+METRICS = ["prometheus", "alertmanager", "node_exporter"]  # the usual set
+ALL = ["node_exporter", "cadvisor", "postgres_exporter", "redis_exporter", "alertmanager", "prometheus"]
 
 # A configuration of one's own without secrets, so that only the change a case makes is wrong.
 AM_CONFIG = {"route": {"receiver": "default"}, "receivers": [{"name": "default"}]}
@@ -37,36 +37,36 @@ PORTS = {"prometheus": 9090, "alertmanager": 9093, "grafana": 3001, "loki": 3100
 
 # (id, components, variables, message: the start of the error, which names the variable)
 BAD_INPUT = [
-    ("scrape-job-twice", PROMETHEUS, {"prometheus_scrape_configs_extra": [JOB, JOB]},
+    ("scrape-job-twice", ALL, {"prometheus_scrape_configs_extra": [JOB, JOB]},
      "prometheus_scrape_configs_extra[1]['job_name']: 'app' is defined twice, which Prometheus refuses. "
      "Fix: list each job_name once"),
-    ("scrape-job-reserved", PROMETHEUS, {"prometheus_scrape_configs_extra": [dict(JOB, job_name="node")]},
+    ("scrape-job-reserved", ALL, {"prometheus_scrape_configs_extra": [dict(JOB, job_name="node")]},
      "prometheus_scrape_configs_extra[0]['job_name']: 'node' is a job this collection generates from the inventory"),
-    ("scrape-interval", PROMETHEUS, {"prometheus_scrape_interval": "15 seconds"},
+    ("scrape-interval", ALL, {"prometheus_scrape_interval": "15 seconds"},
      "prometheus_scrape_interval: '15 seconds' is not a Prometheus duration. Fix: write a number with a unit"),
-    ("evaluation-interval", PROMETHEUS, {"prometheus_evaluation_interval": "1.5m"},
+    ("evaluation-interval", ALL, {"prometheus_evaluation_interval": "1.5m"},
      "prometheus_evaluation_interval: '1.5m' is not a Prometheus duration"),
-    ("target-without-port", PROMETHEUS, {"prometheus_static_targets_extra": {"nas": ["nas.internal"]}},
+    ("target-without-port", ALL, {"prometheus_static_targets_extra": {"nas": ["nas.internal"]}},
      "prometheus_static_targets_extra['nas'][0]: 'nas.internal' is not a host:port target. "
      "Fix: write it as host:port"),
-    ("external-label-name", PROMETHEUS, {"prometheus_external_labels": {"data-center": "eu1"}},
+    ("external-label-name", ALL, {"prometheus_external_labels": {"data-center": "eu1"}},
      "prometheus_external_labels['data-center']: 'data-center' is not a label name"),
-    ("unknown-receiver", ALERTING, {"alertmanager_config": dict(AM_CONFIG, route={"receiver": "nobody"})},
+    ("unknown-receiver", ALL, {"alertmanager_config": dict(AM_CONFIG, route={"receiver": "nobody"})},
      "alertmanager_config.route.receiver: 'nobody' is not a receiver. Fix: use one of the names defined under "
      "receivers (default), or add a receiver named 'nobody'"),
-    ("bad-matcher", ALERTING,
+    ("bad-matcher", ALL,
      {"alertmanager_config": dict(AM_CONFIG, route={"receiver": "default", "routes": [
          {"receiver": "default", "matchers": ['severity="critical']}]})},
      "alertmanager_config.route.routes[0].matchers[0]: 'severity=\"critical' is not a valid matcher: "
      "the quote at column 10 is never closed"),
-    ("group-wait", ALERTING,
+    ("group-wait", ALL,
      {"alertmanager_config": dict(AM_CONFIG, route={"receiver": "default", "group_wait": "10 seconds"})},
      "alertmanager_config.route.group_wait: '10 seconds' is not a Prometheus duration"),
-    ("slack-without-url", ALERTING,
+    ("slack-without-url", ALL,
      {"alertmanager_config": dict(AM_CONFIG, receivers=[{"name": "default", "slack_configs": [{"channel": "#a"}]}])},
      "alertmanager_config.receivers[0].slack_configs[0]: has no Slack webhook URL, and the global section sets none. "
      "Fix: set api_url here or slack_api_url under global"),
-    ("seed-without-slack-url", ALERTING,
+    ("seed-without-slack-url", ALL,
      {"alertmanager_slack_api_url": "", "alertmanager_pagerduty_service_key": "0123456789abcdef"},
      "alertmanager_slack_api_url / alertmanager_pagerduty_service_key: the default receivers send to Slack and "
      "PagerDuty, but a secret is empty"),
@@ -83,9 +83,9 @@ BAD_INPUT = [
      "own port: change prometheus_host_port, or unset it to use observability_published_ports['prometheus']"),
     ("role-port-string-collides", METRICS, {"node_exporter_host_port": "9090"},
      "node_exporter_host_port: node_exporter and prometheus both publish host port 9090"),
-    ("postgres-uri-without-database", ["postgres_exporter"], {"postgres_exporter_uri": "db1.internal:5432"},
+    ("postgres-uri-without-database", ALL, {"postgres_exporter_uri": "db1.internal:5432"},
      "postgres_exporter_uri / postgres_exporter_user: 'db1.internal:5432' is not host[:port]/database[?options]"),
-    ("redis-addr-without-scheme", ["redis_exporter"], {"redis_exporter_addr": "cache1.internal:6379"},
+    ("redis-addr-without-scheme", ALL, {"redis_exporter_addr": "cache1.internal:6379"},
      "redis_exporter_addr: 'cache1.internal:6379' is not a Redis URL. Fix: write it like redis://cache1.internal:6379"),
     ("image-latest", METRICS, {"observability_image_overrides": {"node_exporter": "prom/node-exporter:latest"}},
      "observability_image_overrides['node_exporter']: 'prom/node-exporter:latest' is not pinned: 'latest' moves"),
@@ -115,3 +115,29 @@ def test_bad_metrics_input_stops_in_a_check_before_any_change(components, variab
     result = run_playbook("proxy_agent.observability.site", extra_vars, args=["--skip-tags", "docker_host"])
     stops_in_a_check(result, message)
     assert not (tmp_path / "config").exists(), "a check-mode run staged files before failing"
+
+
+def test_bad_input_on_one_host_stops_every_host_before_any_change(tmp_path, run_playbook):
+    """any_errors_fatal on the checks play: a good host is not deployed while another host's input is wrong."""
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(yaml.safe_dump({"all": {
+        "children": {"monitoring": {"hosts": {"good": {}}}, "agents": {"hosts": {"good": {}, "bad": {}}}},
+        "hosts": {"good": {"observability_components": METRICS},
+                  "bad": {"observability_components": ["node_exporter", "redis_exporter"],
+                          "redis_exporter_addr": "cache1.internal:6379"}},
+        "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}))
+    extra_vars = {"observability_image_pull": False, "observability_config_root": str(tmp_path / "config"),
+                  "alertmanager_slack_api_url": "https://hooks.slack.invalid/services/T0/B0/test",
+                  "alertmanager_pagerduty_service_key": "0123456789abcdef",
+                  "observability_image_overrides": _local_image_overrides()}
+    result = run_playbook("proxy_agent.observability.site", extra_vars,
+                          args=["-i", str(inventory), "--limit", "good,bad", "--skip-tags", "docker_host"])
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "redis_exporter_addr: 'cache1.internal:6379' is not a Redis URL" in output, output
+    assert not re.search(r"^fatal: \[good\]", result.stdout, re.M), output
+    assert re.search(r"^fatal: \[bad\]", result.stdout, re.M), output
+    assert "PLAY [Prepare the Docker hosts]" not in result.stdout, output
+    assert "PLAY [Deploy the metrics stack]" not in result.stdout, output
+    assert not re.search(r"^changed: ", result.stdout, re.M), output
+    assert not (tmp_path / "config").exists()

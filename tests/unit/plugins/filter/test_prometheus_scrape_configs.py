@@ -94,6 +94,16 @@ def test_published_port_replaces_the_container_port_on_other_hosts_only():
     ]
 
 
+def test_role_host_port_of_the_host_wins_over_the_stack_map():
+    hostvars = with_host("app1", observability_published_ports={"node_exporter": 19100}, node_exporter_host_port=29100)
+    hostvars["db1"]["node_exporter_host_port"] = "39100"
+    assert job(scrape(hostvars), "node")["static_configs"] == [
+        {"targets": ["10.0.0.2:29100"], "labels": {"host": "app1"}},
+        {"targets": ["10.0.1.3:39100"], "labels": {"host": "db1"}},
+        {"targets": ["proxy-node-exporter:9100"], "labels": {"host": "mon1"}},
+    ]
+
+
 def test_address_falls_back_to_the_inventory_name_and_brackets_ipv6():
     hostvars = copy.deepcopy(HOSTVARS)
     del hostvars["app1"]["ansible_host"]
@@ -269,6 +279,8 @@ BAD_INPUT = [
      "port"),
     ({"hostvars": with_host("app1", observability_published_ports={"node_exporter": 0})},
      "observability_published_ports['node_exporter']: 0 on host app1 is not a port. Fix: give a port from 1 to 65535"),
+    ({"hostvars": with_host("app1", cadvisor_host_port="80a")},
+     "cadvisor_host_port: '80a' on host app1 is not a port. Fix: give a port from 1 to 65535"),
     ({"hostvars": with_host("app1", observability_components=["node-exporter"])},
      "observability_components: 'node-exporter' is not a component of this stack. Fix: use names from: "
      "alertmanager, cadvisor, grafana, jaeger, loki, node_exporter, postgres_exporter, prometheus, promtail, "
