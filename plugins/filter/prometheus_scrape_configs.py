@@ -121,15 +121,17 @@ _value:
   elements: dict
 """
 
-import ipaddress
 import re
 
 from collections.abc import Mapping
 
-from ansible_collections.proxy_agent.observability.plugins.filter.host_components import host_components
-from ansible_collections.proxy_agent.observability.plugins.plugin_utils._components import check_components
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._components import check_prefix
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._hosts import CONTAINER_PORTS
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._hosts import container_name
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._hosts import host_components_of
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._hosts import remote_address
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._hosts import valid_host
 
 VAR_BACKEND = "prometheus_backend_targets"
 VAR_JOBS = "prometheus_scrape_configs_extra"
@@ -140,11 +142,6 @@ GLOBAL_VARS = {"scrape_interval": "prometheus_scrape_interval", "evaluation_inte
                "external_labels": "prometheus_external_labels"}
 
 # Port each scraped component serves its metrics on inside its container.
-CONTAINER_PORTS = {
-    "prometheus": 9090, "alertmanager": 9093, "node_exporter": 9100, "cadvisor": 8080, "postgres_exporter": 9187,
-    "redis_exporter": 9121,
-}
-
 # The jobs this filter generates, in output order: job name -> component scraped (None: from backend_targets).
 GENERATED_JOBS = (
     ("backend", None),
@@ -189,7 +186,6 @@ _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 # Prometheus' duration syntax (prometheus/common model.ParseDuration): units largest first, each at most once.
 _DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
 _DURATION_MS = (365 * 86400000, 7 * 86400000, 86400000, 3600000, 60000, 1000, 1)
-_HOST_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$")
 _TARGET = re.compile(r"^(\[[^\]]+\]|[^:\[\]]+):([0-9]{1,5})$")
 
 TARGET_FIX = ("write it as host:port, e.g. 'app1.example.com:9100' or '[2001:db8::1]:9100' (port 1 to 65535); "
@@ -200,11 +196,6 @@ DURATION_FIX = "write a number with a unit, e.g. '30s', '1m' or '1m30s' (units y
 def global_var(key):
     """The variable that error messages name for a key of Prometheus' global block."""
     return GLOBAL_VARS.get(key, "%s[%r]" % (VAR_GLOBAL, key))
-
-
-def container_name(prefix, component):
-    """The container of a component: <prefix>-<component with '-' for '_'>."""
-    return "%s-%s" % (prefix, component.replace("_", "-"))
 
 
 def parse_duration(value):
@@ -230,20 +221,10 @@ def check_duration(variable, value, allow_zero=False):
     return millis
 
 
-def _valid_host(host):
-    if host.startswith("["):
-        try:
-            ipaddress.IPv6Address(host[1:-1])
-        except ValueError:
-            return False
-        return True
-    return bool(_HOST_NAME.match(host))
-
-
 def check_target(variable, target):
     """Raise unless target is host:port with a port from 1 to 65535; return it as a plain str."""
     match = _TARGET.match(target) if isinstance(target, str) else None
-    if not match or not _valid_host(match.group(1)) or not 1 <= int(match.group(2)) <= 65535:
+    if not match or not valid_host(match.group(1)) or not 1 <= int(match.group(2)) <= 65535:
         raise bad_input(variable, "%r is not a host:port target" % (target,), TARGET_FIX)
     return str(target)
 
@@ -382,49 +363,6 @@ def check_user_job(variable, job, global_interval=None):
     return order_job(result)
 
 
-def _host_components(vars_, monitoring_group, agents_group):
-    if "observability_components" in vars_:
-        return check_components(vars_["observability_components"])
-    return host_components(vars_.get("group_names", []), monitoring_group, agents_group,
-                           extra=vars_.get("observability_extra_components", []))
-
-
-def _remote_target(host, vars_, component):
-    """address:published port of a component on another host, checked, naming the variable it came from."""
-    if vars_.get("observability_scrape_address"):
-        address, source = vars_["observability_scrape_address"], "observability_scrape_address"
-    elif vars_.get("ansible_host"):
-        address, source = vars_["ansible_host"], "ansible_host"
-    else:
-        address, source = host, "inventory_hostname"
-    port = CONTAINER_PORTS[component]
-    published = vars_.get("observability_published_ports") or {}
-    if not isinstance(published, Mapping):
-        raise bad_input("observability_published_ports", "on host %s must map components to ports, got %s"
-                        % (host, type(published).__name__), "set it like {'node_exporter': 19100}")
-    variable = None
-    if vars_.get("%s_host_port" % component) is not None:
-        # The role's own variable, set for that host in the inventory, wins as it does in the role.
-        variable = "%s_host_port" % component
-        port = vars_[variable]
-    elif component in published:
-        variable = "observability_published_ports[%r]" % component
-        port = published[component]
-    if variable is not None and (isinstance(port, bool) or not isinstance(port, (int, str))
-                                 or not str(port).isdigit() or not 1 <= int(port) <= 65535):
-        raise bad_input(variable, "%r on host %s is not a port" % (port, host), "give a port from 1 to 65535")
-    address = str(address)
-    try:
-        address = "[%s]" % ipaddress.IPv6Address(address)
-    except ValueError:
-        pass
-    if not _valid_host(address):
-        raise bad_input(source, "%r on host %s is not a host name or IP address" % (address, host),
-                        "set %s on host %s to the name or address Prometheus reaches it at, without scheme or port"
-                        % (source, host))
-    return "%s:%d" % (address, int(port))
-
-
 def prometheus_scrape_configs(hostvars, prometheus_host, hosts, prefix="proxy", monitoring_group="monitoring",
                               agents_group="agents", backend_targets=None, extra_jobs=None, extra_targets=None,
                               scrape_interval=None):
@@ -440,13 +378,13 @@ def prometheus_scrape_configs(hostvars, prometheus_host, hosts, prefix="proxy", 
             raise bad_input("hosts", "%r is not an inventory host" % (host,), "pass inventory hostnames, e.g. "
                             "groups['all']")
         vars_ = hostvars[host]
-        for component in _host_components(vars_, monitoring_group, agents_group):
+        for component in host_components_of(vars_, monitoring_group, agents_group):
             if component not in found:
                 continue
             if host == prometheus_host:
                 found[component][host] = "%s:%d" % (container_name(prefix, component), CONTAINER_PORTS[component])
             else:
-                found[component][host] = _remote_target(host, vars_, component)
+                found[component][host] = remote_address(host, vars_, component)
 
     jobs = []
     for name, component in GENERATED_JOBS:

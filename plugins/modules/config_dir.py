@@ -322,7 +322,7 @@ def main():
             path=dict(type="path", required=True),
             files=dict(type="dict", default={}),
             secret_files=dict(type="dict", default={}, no_log=True),
-            secret_group=dict(type="int", default=0),
+            secret_group=dict(type="int", default=0, no_log=False),
             checks=dict(type="list", elements="dict", default=[], options=dict(
                 entrypoint=dict(type="str", required=True),
                 args=dict(type="list", elements="str", default=[]),

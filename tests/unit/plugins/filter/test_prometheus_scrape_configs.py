@@ -275,7 +275,7 @@ BAD_INPUT = [
      "letters, digits, '_' or '-', starting with a letter or digit, e.g. 'proxy'"),
     ({"hostvars": with_host("db1", observability_scrape_address="http://10.0.1.3")},
      "observability_scrape_address: 'http://10.0.1.3' on host db1 is not a host name or IP address. Fix: set "
-     "observability_scrape_address on host db1 to the name or address Prometheus reaches it at, without scheme or "
+     "observability_scrape_address on host db1 to the name or address the stack reaches it at, without scheme or "
      "port"),
     ({"hostvars": with_host("app1", observability_published_ports={"node_exporter": 0})},
      "observability_published_ports['node_exporter']: 0 on host app1 is not a port. Fix: give a port from 1 to 65535"),
