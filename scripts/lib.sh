@@ -73,7 +73,8 @@ ensure_local_images() {
   apt_install debootstrap
   log "building local images (cached by tag)"
   bash "$ROOT/tests/images/build.sh" --save "$IMAGES_DIR" \
-    prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin postgres redis >/dev/null
+    prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin loki-standin promtail-standin \
+    postgres redis >/dev/null
   # The test host image is built (not saved): test hosts run on this engine.
   bash "$ROOT/tests/images/build.sh" testhost >/dev/null
   python3 "$ROOT/scripts/local_images_vars.py" "$IMAGES_DIR/images.json" "$IMAGES_DIR/stack" \

@@ -43,11 +43,11 @@ description:
     yourself (O(_input.limits) or O(_input.overrides)) takes precedence and is checked against the active period."
   - "Checks, each failing with the variable to fix: O(version) is a version string of Loki 2.9.x or 3.x; durations
     use Loki's syntax (Prometheus' C(model.Duration): units C(y w d h m s ms), largest first, for example C(336h),
-    C(14d), C(2w)); C(retention_period) is C(0s) (keep logs forever) or at least the 24h index period; O(_input.overrides)
-    and O(_input.limits) hold no key that exists only in the other version family (table C(REMOVED_IN_3) and
-    C(ADDED_IN_3) in this file, each entry with the Loki document that says so; Loki parses its configuration
-    strictly and does not start with an unknown key); with 3.x, C(compactor.retention_enabled) without a
-    C(compactor.delete_request_store) is rejected (Loki 3 does not start)."
+    C(14d), C(2w)); C(retention_period) is C(0s) (keep logs forever) or at least the 24h index period;
+    O(_input.overrides) and O(_input.limits) hold no key that exists only in the other version family (tables
+    C(REMOVED_IN_3) and C(ADDED_IN_3) in this file, each entry with the Loki document that says so; Loki parses its
+    configuration strictly and does not start with an unknown key); with 3.x, C(compactor.retention_enabled) without
+    a C(compactor.delete_request_store) is rejected (Loki 3 does not start)."
 positional: _input, version
 options:
   _input:
@@ -154,6 +154,8 @@ import re
 
 from collections.abc import Mapping
 
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import kind as _kind
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 
 # --- Documents this filter follows (one per generated block; the 3.x ones are those of Loki 3.7) -----------------
@@ -265,33 +267,6 @@ def _key(path, key):
     if isinstance(key, str) and _IDENT.match(key):
         return "%s.%s" % (path, key)
     return "%s[%r]" % (path, key)
-
-
-def _kind(value):
-    for cls, name in ((bool, "boolean"), (str, "string"), (int, "integer"), (float, "number"), (Mapping, "mapping"),
-                      (list, "list")):
-        if isinstance(value, cls):
-            return name
-    return "null" if value is None else type(value).__name__
-
-
-def plain(value):
-    """A deep copy made of plain dict, list, str, int, float, bool and None (dates become YYYY-MM-DD strings)."""
-    if isinstance(value, Mapping):
-        return {plain(key): plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    return copy.deepcopy(value)
 
 
 def deep_merge(base, changes):
@@ -460,6 +435,7 @@ def active_period(periods, today):
 
 def schema_configs(major, existing, today, schema_from):
     """The schema periods: the existing ones unchanged, plus a tsdb/v13 period from tomorrow where 3.x needs it."""
+    start = parse_date(SETTINGS["schema_from"][0], schema_from, "loki_schema_from")
     if existing is not None and not isinstance(existing, Mapping):
         raise bad_input(VAR_EXISTING, "must be the schema_config mapping of the Loki configuration on the host, got "
                         "%s" % _kind(existing), "pass its schema_config (a mapping with a configs list), or nothing "
@@ -478,11 +454,10 @@ def schema_configs(major, existing, today, schema_from):
         # https://grafana.com/docs/loki/v3.7.x/setup/upgrade/#structured-metadata-open-telemetry-schemas-and-indexes
         # and https://grafana.com/docs/loki/v3.7.x/operations/storage/schema/#changing-the-schema: the new period
         # must start in the future (00:00 UTC of its date), so tomorrow; and after the last existing period.
-        start = max(today, parse_date("existing", periods[-1]["from"], "from")) + datetime.timedelta(days=1)
-        return periods + [dict({"from": start.isoformat()}, **copy.deepcopy(NEW_PERIOD))]
+        after = max(today, parse_date(VAR_EXISTING, periods[-1]["from"], "from")) + datetime.timedelta(days=1)
+        return periods + [dict({"from": after.isoformat()}, **copy.deepcopy(NEW_PERIOD))]
     # First deploy: https://grafana.com/docs/loki/v3.7.x/operations/storage/schema/#new-loki-installs
     # ("for a new install, this must be a date in the past").
-    start = parse_date(SETTINGS["schema_from"][0], schema_from, "loki_schema_from")
     if start > today:
         raise bad_input(SETTINGS["schema_from"][0], "%s is after today (%s): Loki would have no schema period for "
                         "the data it receives now" % (start.isoformat(), today.isoformat()),
@@ -609,11 +584,9 @@ def _find(tree, parts, where):
     if head == "[]":
         if isinstance(tree, list):
             for index, item in enumerate(tree):
-                for found in _find(item, rest, "%s[%d]" % (where, index)):
-                    yield found
+                yield from _find(item, rest, "%s[%d]" % (where, index))
     elif isinstance(tree, Mapping) and head in tree:
-        for found in _find(tree[head], rest, _key(where, head)):
-            yield found
+        yield from _find(tree[head], rest, _key(where, head))
 
 
 def check_family(major, version, overrides, limits):

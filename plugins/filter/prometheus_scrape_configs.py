@@ -14,8 +14,8 @@ author:
 description:
   - Returns the C(scrape_configs) list of C(prometheus.yml) for the Prometheus on O(prometheus_host), with the seed's
     jobs C(backend) (O(backend_targets)), C(postgres) (postgres_exporter), C(redis) (redis_exporter), C(node)
-    (node_exporter) and C(docker) (cAdvisor), then C(prometheus) and C(alertmanager) (every host of O(hosts) that
-    runs them), then the jobs O(extra_targets) creates (sorted by name; one named like a job above takes that
+    (node_exporter) and C(docker) (cAdvisor), then the stack's own C(prometheus), C(alertmanager), C(loki) and
+    C(promtail) (every host of O(hosts) that runs them), then the jobs O(extra_targets) creates (sorted by name; one named like a job above takes that
     place), then O(extra_jobs) in their order. A job without targets is left out.
   - "A host's components are C(observability_components) from its hostvars when set, otherwise what the
     C(host_components) filter derives from its C(group_names) and C(observability_extra_components) (role defaults
@@ -26,7 +26,7 @@ description:
     container port unless the host's C(<component>_host_port) (for example C(node_exporter_host_port)) or, next, its
     C(observability_published_ports) maps the component to another one.
     Container ports are prometheus 9090, alertmanager 9093, node_exporter 9100, cadvisor 8080, postgres_exporter
-    9187, redis_exporter 9121.
+    9187, redis_exporter 9121, loki 3100, promtail 9080.
   - Every target derived from the inventory carries the label C(host) with the inventory hostname, one static
     config per host, hosts sorted by name. Targets you list (O(backend_targets), O(extra_targets)) go into one static
     config without labels. Targets are deduplicated within a job and sorted, so the output is stable (idempotent).
@@ -126,6 +126,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._components import check_prefix
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._hosts import CONTAINER_PORTS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._hosts import container_name
@@ -151,6 +152,8 @@ GENERATED_JOBS = (
     ("docker", "cadvisor"),
     ("prometheus", "prometheus"),
     ("alertmanager", "alertmanager"),
+    ("loki", "loki"),
+    ("promtail", "promtail"),
 )
 
 # Prometheus 3.14's scrape_config keys (config/config.go ScrapeConfig, the inlined HTTPClientConfig and ProxyConfig
@@ -262,23 +265,6 @@ def check_labels(variable, labels):
                             "quote the value, e.g. 'true' or '1'")
         result[str(name)] = str(value)
     return result
-
-
-def plain(value):
-    """A deep copy made of plain dict, list and str (no Ansible lazy or tagged types), safe for yaml.safe_dump."""
-    if isinstance(value, Mapping):
-        return {plain(key): plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return value
 
 
 def order_job(job):

@@ -32,6 +32,8 @@ CHECK_TASKS = (
     "Build and check the Alertmanager configuration before changing anything",
     "Check the database settings",
     "Check the Redis address",
+    "Build and check the Loki configuration before changing anything",
+    "Build and check the Promtail configuration before changing anything",
 )
 
 

@@ -138,6 +138,6 @@ def test_bad_input_on_one_host_stops_every_host_before_any_change(tmp_path, run_
     assert not re.search(r"^fatal: \[good\]", result.stdout, re.M), output
     assert re.search(r"^fatal: \[bad\]", result.stdout, re.M), output
     assert "PLAY [Prepare the Docker hosts]" not in result.stdout, output
-    assert "PLAY [Deploy the metrics stack]" not in result.stdout, output
+    assert "PLAY [Deploy the stack components]" not in result.stdout, output
     assert not re.search(r"^changed: ", result.stdout, re.M), output
     assert not (tmp_path / "config").exists()

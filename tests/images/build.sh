@@ -4,7 +4,10 @@
 #   build.sh [--save DIR] [--list] [--prune] [--jobs N] [--log-dir DIR] [NAME ...]
 #
 # NAMEs: testhost prometheus alertmanager node-exporter postgres-exporter
-#        redis-exporter cadvisor-standin postgres redis   (default: all of them)
+#        redis-exporter cadvisor-standin loki-standin promtail-standin postgres
+#        redis   (default: all of them)
+#        prometheus-trixie alertmanager-trixie   (only when named: the older
+#        majors from Debian trixie, for compatibility tests)
 #
 # Every image is tagged under localhost/proxy-obs/ (so Docker never asks Docker
 # Hub) and labelled io.proxy-agent.observability.build=<sha256 of the files that
@@ -12,16 +15,21 @@
 # as it is, so a second run takes seconds.  Editing a Dockerfile (or a file
 # beside it) rebuilds that image and the images built from it.
 #
-#   base:bookworm, base:sid   debootstrap --variant=minbase + docker import
+#   base:bookworm, base:sid, base:trixie   debootstrap --variant=minbase + docker import
 #   builder:sid               Debian sid exporter/server packages (one builder)
 #   builder:bookworm          Debian bookworm postgresql, redis
+#   builder:trixie            Debian trixie prometheus, alertmanager (older majors)
 #   testhost:bookworm         systemd test host (Molecule platform)
 #   prometheus:V alertmanager:V node-exporter:V postgres-exporter:V
 #   redis-exporter:V          minimal FROM-scratch images shaped like upstream;
 #                             V is the Debian package's upstream version
+#   prometheus:V alertmanager:V   from prometheus-trixie, alertmanager-trixie:
+#                             the same images cut from Debian trixie (Prometheus
+#                             2.x, an older Alertmanager); V as above
 #   postgres:MAJOR redis:MAJOR  test fixture servers
-#   cadvisor-standin:V        test stand-in for an upstream image that cannot be
-#                             obtained here (V: the upstream version it imitates),
+#   cadvisor-standin:V loki-standin:V promtail-standin:V
+#                             test stand-ins for upstream images that cannot be
+#                             obtained here (V: the upstream version each imitates),
 #                             labelled io.proxy-agent.observability.test-double=true;
 #                             --save lists it in images.json under the component's
 #                             name with "standin": true
@@ -55,37 +63,46 @@ JOBS=${PROXY_OBS_BUILD_JOBS:-4}
 export DOCKER_BUILDKIT=0
 
 # Deliverable images, in output order.
-IMAGES=(testhost prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin postgres redis)
+IMAGES=(testhost prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin loki-standin promtail-standin postgres redis)
+# Built only when named (not by default, not by scripts/lib.sh): the same
+# components from an older Debian suite, tagged with their own versions.
+EXTRA_IMAGES=(prometheus-trixie alertmanager-trixie)
 # Everything, parents before children; earlier entries start first (the
 # bookworm chain is the longer one, so its debootstrap goes first).
-ORDER=(base-bookworm base-sid builder-bookworm builder-sid "${IMAGES[@]}")
+ORDER=(base-bookworm base-sid base-trixie builder-bookworm builder-sid builder-trixie "${IMAGES[@]}" "${EXTRA_IMAGES[@]}")
 
 declare -A PARENT=(
-    [base-sid]="" [base-bookworm]=""
-    [builder-sid]=base-sid [builder-bookworm]=base-bookworm [testhost]=base-bookworm
+    [base-sid]="" [base-bookworm]="" [base-trixie]=""
+    [builder-sid]=base-sid [builder-bookworm]=base-bookworm [builder-trixie]=base-trixie [testhost]=base-bookworm
     [prometheus]=builder-sid [alertmanager]=builder-sid [node-exporter]=builder-sid
     [postgres-exporter]=builder-sid [redis-exporter]=builder-sid [cadvisor-standin]=builder-sid
+    [loki-standin]=builder-sid [promtail-standin]=builder-sid
     [postgres]=builder-bookworm [redis]=builder-bookworm
+    [prometheus-trixie]=builder-trixie [alertmanager-trixie]=builder-trixie
 )
 declare -A REPO=(
-    [base-sid]=base [base-bookworm]=base [builder-sid]=builder [builder-bookworm]=builder
+    [base-sid]=base [base-bookworm]=base [base-trixie]=base
+    [builder-sid]=builder [builder-bookworm]=builder [builder-trixie]=builder
+    [prometheus-trixie]=prometheus [alertmanager-trixie]=alertmanager
 )
 declare -A FIXED_TAG=(
-    [base-sid]=sid [base-bookworm]=bookworm [builder-sid]=sid [builder-bookworm]=bookworm
-    [testhost]=bookworm [cadvisor-standin]=0.60.5
+    [base-sid]=sid [base-bookworm]=bookworm [base-trixie]=trixie
+    [builder-sid]=sid [builder-bookworm]=bookworm [builder-trixie]=trixie
+    [testhost]=bookworm [cadvisor-standin]=0.60.5 [loki-standin]=3.7.6 [promtail-standin]=3.6.11
 )
 # Debian package whose version becomes the tag (installed in the parent builder).
 declare -A VERSION_PKG=(
     [prometheus]=prometheus [alertmanager]=prometheus-alertmanager
     [node-exporter]=prometheus-node-exporter [postgres-exporter]=prometheus-postgres-exporter
     [redis-exporter]=prometheus-redis-exporter [postgres]=postgresql [redis]=redis-server
+    [prometheus-trixie]=prometheus [alertmanager-trixie]=prometheus-alertmanager
 )
 # Tag with the major version only.
 declare -A MAJOR_ONLY=([postgres]=1 [redis]=1)
 # Test stand-ins (tests only; the roles always default to the upstream images): the component each replaces
 # (its images.json key) and the upstream project it imitates (for the source label).
-declare -A STANDIN_FOR=([cadvisor-standin]=cadvisor)
-declare -A STANDIN_OF=([cadvisor-standin]=cAdvisor)
+declare -A STANDIN_FOR=([cadvisor-standin]=cadvisor [loki-standin]=loki [promtail-standin]=promtail)
+declare -A STANDIN_OF=([cadvisor-standin]=cAdvisor [loki-standin]="Grafana Loki" [promtail-standin]="Grafana Promtail")
 
 log() { printf '[images] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -108,9 +125,9 @@ while [ $# -gt 0 ]; do
         -h|--help) usage; exit 0 ;;
         -*) die "unknown option $1 (see --help)" ;;
         *)
-            case " ${IMAGES[*]} " in
+            case " ${IMAGES[*]} ${EXTRA_IMAGES[*]} " in
                 *" $1 "*) case " ${SELECTED[*]} " in *" $1 "*) ;; *) SELECTED+=("$1") ;; esac ;;
-                *) die "unknown image '$1' (one of: ${IMAGES[*]})" ;;
+                *) die "unknown image '$1' (one of: ${IMAGES[*]} ${EXTRA_IMAGES[*]})" ;;
             esac ;;
     esac
     shift
@@ -159,6 +176,9 @@ def_paths() {
     case $1 in
         base-*) echo base ;;
         builder-*) echo "$1 lib" ;;
+        # The same default configuration as the sid image (the Dockerfile copies it from there).
+        prometheus-trixie) echo "$1 prometheus/prometheus.yml" ;;
+        alertmanager-trixie) echo "$1 alertmanager/alertmanager.yml" ;;
         *) echo "$1" ;;
     esac
 }

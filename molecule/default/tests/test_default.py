@@ -67,7 +67,7 @@ def test_stack_network_has_the_configured_subnet_and_our_label(host):
     assert network["Labels"].get(LABEL) == "true"
 
 
-@pytest.mark.parametrize("component", ["prometheus", "alertmanager"])
+@pytest.mark.parametrize("component", ["prometheus", "alertmanager", "loki", "promtail"])
 def test_stateful_component_has_a_labelled_data_volume(host, component):
     volume = _docker_json(host, "volume", "inspect", "proxy_%s_data" % component)[0]
     assert volume["Labels"][LABEL] == "true"
@@ -77,7 +77,8 @@ def test_stateful_component_has_a_labelled_data_volume(host, component):
 def test_stateless_exporters_get_no_volume(host):
     names = host.check_output("docker volume ls -q --filter label=%s=true", LABEL).split()
     assert "proxy_node_exporter_data" not in names
-    assert sorted(n for n in names if n.startswith("proxy_")) == ["proxy_alertmanager_data", "proxy_prometheus_data"]
+    assert sorted(n for n in names if n.startswith("proxy_")) == [
+        "proxy_alertmanager_data", "proxy_loki_data", "proxy_prometheus_data", "proxy_promtail_data"]
 
 
 def test_component_images_were_loaded_from_the_archives(host, local_images):

@@ -17,6 +17,10 @@ CONTAINERS = {
     "proxy-redis-exporter": {"user": "59000:59000", "port": "9121", "healthcheck": False},
     # cAdvisor runs as root upstream (it reads the Docker socket and cgroups); its image here is a test double.
     "proxy-cadvisor": {"user": "0:0", "port": "8080", "healthcheck": True},
+    # Loki and Promtail run here on test doubles too (see test_logs.py). Loki 3.7's own `loki -health` probe is the
+    # healthcheck; Promtail's image has no probe, so the play checks /ready from outside.
+    "proxy-loki": {"user": "10001:10001", "port": "3100", "healthcheck": True},
+    "proxy-promtail": {"user": "0:0", "port": "9080", "healthcheck": False},
 }
 
 
@@ -75,7 +79,7 @@ def test_every_scrape_target_is_up(host):
         return jobs if jobs and all(h == "up" for h in jobs.values()) else None
     jobs = _wait(all_up)
     assert jobs == {"alertmanager": "up", "docker": "up", "node": "up", "postgres": "up", "prometheus": "up",
-                    "redis": "up"}
+                    "redis": "up", "loki": "up", "promtail": "up"}
 
 
 @pytest.mark.parametrize("query", ["pg_up", "redis_up"])
