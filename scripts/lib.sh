@@ -73,7 +73,7 @@ ensure_local_images() {
   apt_install debootstrap
   log "building local images (cached by tag)"
   bash "$ROOT/tests/images/build.sh" --save "$IMAGES_DIR" \
-    prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin loki-standin promtail-standin \
+    prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin loki-standin promtail-standin grafana-standin \
     postgres redis >/dev/null
   # The test host image is built (not saved): test hosts run on this engine.
   bash "$ROOT/tests/images/build.sh" testhost >/dev/null

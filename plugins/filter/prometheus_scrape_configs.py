@@ -14,8 +14,9 @@ author:
 description:
   - Returns the C(scrape_configs) list of C(prometheus.yml) for the Prometheus on O(prometheus_host), with the seed's
     jobs C(backend) (O(backend_targets)), C(postgres) (postgres_exporter), C(redis) (redis_exporter), C(node)
-    (node_exporter) and C(docker) (cAdvisor), then the stack's own C(prometheus), C(alertmanager), C(loki) and
-    C(promtail) (every host of O(hosts) that runs them), then the jobs O(extra_targets) creates (sorted by name; one named like a job above takes that
+    (node_exporter) and C(docker) (cAdvisor), then the stack's own C(prometheus), C(alertmanager), C(loki),
+    C(promtail) and C(grafana) (every host of O(hosts) that runs them), then the jobs O(extra_targets) creates
+    (sorted by name; one named like a job above takes that
     place), then O(extra_jobs) in their order. A job without targets is left out.
   - "A host's components are C(observability_components) from its hostvars when set, otherwise what the
     C(host_components) filter derives from its C(group_names) and C(observability_extra_components) (role defaults
@@ -26,7 +27,7 @@ description:
     container port unless the host's C(<component>_host_port) (for example C(node_exporter_host_port)) or, next, its
     C(observability_published_ports) maps the component to another one.
     Container ports are prometheus 9090, alertmanager 9093, node_exporter 9100, cadvisor 8080, postgres_exporter
-    9187, redis_exporter 9121, loki 3100, promtail 9080.
+    9187, redis_exporter 9121, loki 3100, promtail 9080, grafana 3000.
   - Every target derived from the inventory carries the label C(host) with the inventory hostname, one static
     config per host, hosts sorted by name. Targets you list (O(backend_targets), O(extra_targets)) go into one static
     config without labels. Targets are deduplicated within a job and sorted, so the output is stable (idempotent).
@@ -154,6 +155,7 @@ GENERATED_JOBS = (
     ("alertmanager", "alertmanager"),
     ("loki", "loki"),
     ("promtail", "promtail"),
+    ("grafana", "grafana"),
 )
 
 # Prometheus 3.14's scrape_config keys (config/config.go ScrapeConfig, the inlined HTTPClientConfig and ProxyConfig

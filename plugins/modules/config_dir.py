@@ -89,8 +89,11 @@ options:
       - V(present) deploys O(files) and O(secret_files).
       - V(restored) puts the files kept by the last deploy back (O(files) is not used) and forgets the fingerprint,
         so the next run checks again.
+      - V(staged) only writes the files into the staging directory (scratch space, in check mode too) and changes
+        nothing else, for a checker that runs on the host (M(proxy_agent.observability.grafana_provisioning_check))
+        before the V(present) run.
     type: str
-    choices: [present, restored]
+    choices: [present, restored, staged]
     default: present
 attributes:
   check_mode:
@@ -125,6 +128,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+staging:
+  description: The staging directory.
+  returned: when O(state=staged)
+  type: str
 fingerprint:
   description: SHA-256 over the files, the image and the checkers.
   returned: when O(state=present)
@@ -334,7 +341,7 @@ def main():
             docker_cli=dict(type="path", default="docker"),
             staging=dict(type="path"),
             backup=dict(type="path"),
-            state=dict(type="str", choices=["present", "restored"], default="present"),
+            state=dict(type="str", choices=["present", "restored", "staged"], default="present"),
         ),
         supports_check_mode=True,
     )
@@ -362,6 +369,9 @@ def main():
         module.exit_json(**result)
 
     wanted = desired_files(module, params["files"], params["secret_files"], params["secret_group"])
+    if params["state"] == "staged":
+        _write_tree(staging, wanted, manage_owner)
+        module.exit_json(changed=False, checked=False, updated=[], removed=[], staging=staging)
     print_ = fingerprint(wanted, params)
     previous = None
     try:

@@ -34,6 +34,8 @@ CHECK_TASKS = (
     "Check the Redis address",
     "Build and check the Loki configuration before changing anything",
     "Build and check the Promtail configuration before changing anything",
+    "Check the admin account",
+    "Build and check the datasources and dashboards before changing anything",
 )
 
 

@@ -83,7 +83,7 @@ def test_promtool_accepts_the_config_built_from_the_inventory(tmp_path):
     config = render()
     assert [job["job_name"] for job in config["scrape_configs"]] == \
         ["backend", "postgres", "redis", "node", "docker", "prometheus", "alertmanager", "loki", "promtail",
-         "legacy-app", "blackbox-http"]
+         "grafana", "legacy-app", "blackbox-http"]
     proc = promtool_check_config(stage(tmp_path, config))
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output

@@ -21,6 +21,8 @@ CONTAINERS = {
     # healthcheck; Promtail's image has no probe, so the play checks /ready from outside.
     "proxy-loki": {"user": "10001:10001", "port": "3100", "healthcheck": True},
     "proxy-promtail": {"user": "0:0", "port": "9080", "healthcheck": False},
+    # Grafana (a test double here, see test_grafana.py) publishes its 3000 on 3001, as in the seed.
+    "proxy-grafana": {"user": "472:0", "port": "3000", "host_port": "3001", "healthcheck": False},
 }
 
 
@@ -69,7 +71,8 @@ def test_container_is_hardened(host, name):
 def test_published_port_listens_on_loopback_only(host, name):
     bindings = _inspect(host, name)["HostConfig"]["PortBindings"]
     port = CONTAINERS[name]["port"]
-    assert bindings == {"%s/tcp" % port: [{"HostIp": "127.0.0.1", "HostPort": port}]}
+    host_port = CONTAINERS[name].get("host_port", port)
+    assert bindings == {"%s/tcp" % port: [{"HostIp": "127.0.0.1", "HostPort": host_port}]}
 
 
 def test_every_scrape_target_is_up(host):
@@ -79,7 +82,7 @@ def test_every_scrape_target_is_up(host):
         return jobs if jobs and all(h == "up" for h in jobs.values()) else None
     jobs = _wait(all_up)
     assert jobs == {"alertmanager": "up", "docker": "up", "node": "up", "postgres": "up", "prometheus": "up",
-                    "redis": "up", "loki": "up", "promtail": "up"}
+                    "redis": "up", "loki": "up", "promtail": "up", "grafana": "up"}
 
 
 @pytest.mark.parametrize("query", ["pg_up", "redis_up"])

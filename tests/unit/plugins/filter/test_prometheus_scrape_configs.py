@@ -69,12 +69,15 @@ def test_inventory_gives_the_seed_jobs_plus_prometheus_and_alertmanager():
             {"targets": ["10.0.1.3:9080"], "labels": {"host": "db1"}},
             {"targets": ["proxy-promtail:9080"], "labels": {"host": "mon1"}},
         ]},
+        {"job_name": "grafana", "static_configs": [
+            {"targets": ["proxy-grafana:3000"], "labels": {"host": "mon1"}},
+        ]},
     ]
 
 
 def test_jobs_without_targets_are_left_out():
     names = [entry["job_name"] for entry in scrape()]
-    assert names == ["postgres", "node", "docker", "prometheus", "alertmanager", "loki", "promtail"]
+    assert names == ["postgres", "node", "docker", "prometheus", "alertmanager", "loki", "promtail", "grafana"]
 
 
 def test_prometheus_on_another_host_scrapes_the_monitoring_host_by_address():
@@ -142,7 +145,7 @@ def test_extra_targets_merge_into_jobs_or_create_them_in_the_seed_order():
     assert job(result, "node")["static_configs"][-1] == {"targets": ["nas.example.com:9100"]}
     assert len(job(result, "node")["static_configs"]) == 4  # 10.0.0.2:9100 is app1's target already
     assert [entry["job_name"] for entry in result] == \
-        ["postgres", "redis", "node", "docker", "prometheus", "alertmanager", "loki", "promtail", "zfs"]
+        ["postgres", "redis", "node", "docker", "prometheus", "alertmanager", "loki", "promtail", "grafana", "zfs"]
     assert job(result, "redis") == {"job_name": "redis", "static_configs": [{"targets": ["cache1:9121"]}]}
     assert job(result, "zfs") == {"job_name": "zfs", "static_configs": [{"targets": ["nas.example.com:9134"]}]}
 

@@ -184,3 +184,11 @@ def test_non_string_content_is_rejected_with_the_fix(host):
     assert result["failed"] is True
     assert result["msg"] == ("files: the content of 'prometheus.yml' must be a string, got dict. "
                              "Render it with to_nice_yaml or to_json first.")
+
+
+def test_staged_writes_only_the_staging_directory(host):
+    host.run(files=FILES, **CHECK)
+    result = host.run(state="staged", files={"prometheus.yml": "next\n"})
+    assert result["changed"] is False and result["staging"] == str(host.root / ".staging" / "prometheus")
+    assert host.tree(host.root / ".staging" / "prometheus") == {"prometheus.yml": "next\n"}
+    assert host.tree() == FILES
