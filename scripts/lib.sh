@@ -84,7 +84,12 @@ ensure_local_images() {
 # The systemd test host with its own Docker engine that the local inventory deploys to.
 ensure_test_host() {
   local name=$1 image=localhost/proxy-obs/testhost:bookworm caps
-  if [ "$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ]; then return 0; fi
+  if [ "$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ]; then
+    # Reuse it only while its /images still shows this checkout's archives (a host started from another clone, or
+    # before the directory was recreated, sees a stale or deleted directory). Its engine volume is kept either way.
+    if [ "$(docker exec "$name" ls /images 2>/dev/null)" = "$(ls "$IMAGES_DIR/stack")" ]; then return 0; fi
+    log "test host $name sees other image archives: starting it again"
+  fi
   docker rm -f "$name" >/dev/null 2>&1 || true
   # The same container options as the Molecule platform (.config/molecule/config.yml), read from there.
   caps=$("$VENV/bin/python" -c 'import sys, yaml; print(" ".join(yaml.safe_load(open(sys.argv[1]))["platforms"][0]["capabilities"]))' "$ROOT/.config/molecule/config.yml")
