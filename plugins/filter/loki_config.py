@@ -154,6 +154,8 @@ import re
 
 from collections.abc import Mapping
 
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import check_port
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import filter_settings
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import kind as _kind
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
@@ -202,7 +204,7 @@ SEED_PERIOD = {"store": "boltdb-shipper", "object_store": "filesystem", "schema"
                "index": {"prefix": "index_", "period": INDEX_PERIOD}}
 
 # --- Keys of one version family only ------------------------------------------------------------------------------
-# (path in the configuration, "[]" standing for every list item; the document; what to do instead)
+# (path in the configuration, "[]" meaning every list item; the document; what to do instead)
 # Present in the 2.9 configuration reference, removed by Loki 3.0.
 _SHIPPER = DOC_UPGRADE_3 + "#removed-shared_store-and-shared_store_key_prefix-from-shipper-configuration"
 _COMPACTOR = DOC_UPGRADE_3 + "#removed-shared_store-and-shared_store_key_prefix-from-compactor-configuration"
@@ -338,26 +340,8 @@ def _check_bool(variable, value):
 
 
 def _settings(settings):
-    if settings is None:
-        settings = {}
-    if not isinstance(settings, Mapping):
-        raise bad_input("settings", "must be a mapping of the loki role's settings, got %s" % _kind(settings),
-                        "pass a mapping like {'retention_period': '336h'}")
-    for key in settings:
-        if key not in SETTINGS:
-            raise bad_input("settings", "%r is not a setting of loki_config" % (key,),
-                            "use %s" % ", ".join(sorted(SETTINGS)))
-    values = {}
-    for key, (dummy, default) in SETTINGS.items():
-        value = settings.get(key)
-        values[key] = default if value is None else value
-
-    port = values["http_port"]
-    if isinstance(port, str) and port.isdigit():
-        port = int(port)
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise bad_input(SETTINGS["http_port"][0], "%r is not a port" % (port,), "give a port from 1 to 65535")
-    values["http_port"] = port
+    values = filter_settings(settings, SETTINGS, "loki", "{'retention_period': '336h'}", allow_none=True)
+    values["http_port"] = check_port(SETTINGS["http_port"][0], values["http_port"])
     if values["log_level"] not in LOG_LEVELS:
         raise bad_input(SETTINGS["log_level"][0], "%r is not a Loki log level" % (values["log_level"],),
                         "use one of %s" % ", ".join(LOG_LEVELS))

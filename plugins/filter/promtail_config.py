@@ -113,6 +113,8 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import check_port
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import filter_settings
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import kind as _kind
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
@@ -277,24 +279,9 @@ def _extra_jobs(value):
 
 
 def _settings(settings):
-    if not isinstance(settings, Mapping):
-        raise bad_input("settings", "must be a mapping of the promtail role's settings, got %s" % _kind(settings),
-                        "pass a mapping like {'push_url': %r, 'host': inventory_hostname}" % URL_EXAMPLE)
-    for key in settings:
-        if key not in SETTINGS:
-            raise bad_input("settings", "%r is not a setting of promtail_config" % (key,),
-                            "use %s" % ", ".join(sorted(SETTINGS)))
-    values = {}
-    for key, (dummy, default) in SETTINGS.items():
-        value = settings.get(key)
-        values[key] = list(default) if value is None and isinstance(default, tuple) else \
-            (default if value is None else value)
-    port = values["http_port"]
-    if isinstance(port, str) and port.isdigit():
-        port = int(port)
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise bad_input(SETTINGS["http_port"][0], "%r is not a port" % (port,), "give a port from 1 to 65535")
-    values["http_port"] = port
+    values = filter_settings(settings, SETTINGS, "promtail",
+                             "{'push_url': %r, 'host': inventory_hostname}" % URL_EXAMPLE)
+    values["http_port"] = check_port(SETTINGS["http_port"][0], values["http_port"])
     host = values["host"]
     if not isinstance(host, str) or not host or "$" in host or re.search(r"\s", host):
         raise bad_input(VAR_HOST, "%r cannot be the host label" % (host,),

@@ -14,6 +14,8 @@ import datetime
 
 from collections.abc import Mapping
 
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
+
 
 def kind(value):
     """The name of a value's YAML type, for error messages ('mapping', 'list', 'string', ...)."""
@@ -42,3 +44,33 @@ def plain(value):
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     return copy.deepcopy(value)
+
+
+def filter_settings(settings, table, role, example, allow_none=False):
+    """A filter's settings checked against table {key: (variable, default)}, with the defaults filled in (a tuple
+    default becomes a new list). Unknown keys and a non-mapping are refused, naming the filter's input."""
+    if settings is None and allow_none:
+        settings = {}
+    if not isinstance(settings, Mapping):
+        raise bad_input("settings", "must be a mapping of the %s role's settings, got %s" % (role, kind(settings)),
+                        "pass a mapping like %s" % example)
+    for key in settings:
+        if key not in table:
+            raise bad_input("settings", "%r is not a setting of %s_config" % (key, role),
+                            "use %s" % ", ".join(sorted(table)))
+    values = {}
+    for key, (dummy, default) in table.items():
+        value = settings.get(key)
+        if value is None:
+            value = list(default) if isinstance(default, tuple) else default
+        values[key] = value
+    return values
+
+
+def check_port(variable, port):
+    """A port from 1 to 65535 (digits in a string accepted), as an int; refused naming variable otherwise."""
+    if isinstance(port, str) and port.isdigit():
+        port = int(port)
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise bad_input(variable, "%r is not a port" % (port,), "give a port from 1 to 65535")
+    return port
