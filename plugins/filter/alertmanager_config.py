@@ -151,6 +151,7 @@ import re
 import warnings
 from urllib.parse import urlsplit
 
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import parse_duration
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 
 TOP_LEVEL_KEYS = ("global", "templates", "route", "receivers", "inhibit_rules", "time_intervals")
@@ -172,8 +173,7 @@ URL_SECRETS = ("api_url", "url_secret", "slack_api_url")
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
-# Prometheus' model.ParseDuration: units from the largest, each at most once ("0" alone is also a duration).
-_DURATION = re.compile(r"^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$")
+# Durations are Prometheus' model.Duration (plugin_utils._data.parse_duration); how to write one:
 _DURATION_FIX = ("write a number with a unit, largest unit first, e.g. '30s', '5m' or '1h30m' "
                  "(units: y, w, d, h, m, s, ms)")
 _MATCHER_FIX = ("write label, operator (=, !=, =~ or !~) and double-quoted value, e.g. 'severity=\"critical\"'; inside "
@@ -457,7 +457,7 @@ def _matchers(container, path, matchers_key, match_key, match_re_key):
 # Values
 
 def _check_duration(path, value, nonzero=False):
-    if not _is_str(value) or not value or not (value == "0" or _DURATION.match(value)):
+    if not _is_str(value) or parse_duration(value) is None:
         raise bad_input(path, "%r is not a Prometheus duration" % (value,), _DURATION_FIX)
     if nonzero and not any(int(number) for number in re.findall(r"\d+", value)):
         raise bad_input(path, "must not be zero (Alertmanager rejects it)", "give a positive duration, e.g. '5m'")

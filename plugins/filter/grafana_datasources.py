@@ -43,23 +43,6 @@ options:
     description: The inventory name of the host that runs Grafana (C(inventory_hostname) in the grafana role).
     type: str
     required: true
-  hosts:
-    description: The inventory hosts to look through, for example C(groups['all']).
-    type: list
-    elements: str
-    required: true
-  prefix:
-    description: The stack's container name prefix (C(observability_prefix)).
-    type: str
-    default: proxy
-  monitoring_group:
-    description: Inventory group of the central services.
-    type: str
-    default: monitoring
-  agents_group:
-    description: Inventory group of the per-host collectors.
-    type: str
-    default: agents
   published_ports:
     description: Component to host port (C(observability_published_ports)), the port used for a component on
       another host that sets no port of its own.
@@ -69,6 +52,8 @@ options:
     type: list
     elements: dict
     default: []
+extends_documentation_fragment:
+  - proxy_agent.observability.inventory
 notes:
   - "Provisioning format and the C($$) escape: U(https://grafana.com/docs/grafana/latest/administration/provisioning/)."
   - "Keys: U(https://grafana.com/docs/grafana/latest/datasources/prometheus/configure/)

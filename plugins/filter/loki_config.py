@@ -157,6 +157,7 @@ from collections.abc import Mapping
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import check_port
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import filter_settings
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import kind as _kind
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import parse_duration
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 
@@ -255,10 +256,6 @@ ADDED_IN_3 = (
 )
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-[0-9A-Za-z.-]+)?$")
-# Prometheus' model.ParseDuration, which Loki's model.Duration settings (retention_period,
-# reject_old_samples_max_age) use: units largest first, each at most once; "0" alone is also a duration.
-_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
-_DURATION_MS = (365 * 86400000, 7 * 86400000, 86400000, 3600000, 60000, 1000, 1)
 DURATION_FIX = ("write a number with a unit, largest unit first, e.g. '336h', '14d' or '2w' "
                 "(units: y, w, d, h, m, s, ms)")
 VERSION_FIX = "set loki_version to the Loki version your image runs, e.g. '3.7.6'"
@@ -297,18 +294,6 @@ def parse_version(version):
         return major, minor
     raise bad_input(VAR_VERSION, "Loki %s is not supported: this collection writes configurations for Loki 2.9.x "
                     "and 3.x" % version, VERSION_FIX)
-
-
-def parse_duration(value):
-    """Milliseconds of a Loki (Prometheus model) duration, or None if value is not one."""
-    if not isinstance(value, str) or not value:
-        return None
-    if value == "0":
-        return 0
-    match = _DURATION.match(value)
-    if not match:
-        return None
-    return sum(int(part) * unit for part, unit in zip(match.groups(), _DURATION_MS) if part)
 
 
 def check_duration(variable, value):

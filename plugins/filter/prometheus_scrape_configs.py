@@ -127,6 +127,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._components import check_prefix
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import parse_duration
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._hosts import CONTAINER_PORTS
@@ -189,8 +190,6 @@ SCRAPE_PROTOCOLS = ("PrometheusProto", "PrometheusText0.0.4", "PrometheusText1.0
 _JOB_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 # Prometheus' duration syntax (prometheus/common model.ParseDuration): units largest first, each at most once.
-_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
-_DURATION_MS = (365 * 86400000, 7 * 86400000, 86400000, 3600000, 60000, 1000, 1)
 _TARGET = re.compile(r"^(\[[^\]]+\]|[^:\[\]]+):([0-9]{1,5})$")
 
 TARGET_FIX = ("write it as host:port, e.g. 'app1.example.com:9100' or '[2001:db8::1]:9100' (port 1 to 65535); "
@@ -201,18 +200,6 @@ DURATION_FIX = "write a number with a unit, e.g. '30s', '1m' or '1m30s' (units y
 def global_var(key):
     """The variable that error messages name for a key of Prometheus' global block."""
     return GLOBAL_VARS.get(key, "%s[%r]" % (VAR_GLOBAL, key))
-
-
-def parse_duration(value):
-    """Milliseconds of a Prometheus duration string, or None if it is not one."""
-    if not isinstance(value, str):
-        return None
-    if value == "0":
-        return 0
-    match = _DURATION.match(value)
-    if not value or not match:
-        return None
-    return sum(int(part) * unit for part, unit in zip(match.groups(), _DURATION_MS) if part)
 
 
 def check_duration(variable, value, allow_zero=False):

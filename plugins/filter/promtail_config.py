@@ -116,6 +116,7 @@ from urllib.parse import urlsplit
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import check_port
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import filter_settings
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import kind as _kind
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import parse_duration
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 
@@ -168,8 +169,6 @@ _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _JOB_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _CONTAINER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 _DOCKER_LABEL = re.compile(r"^[A-Za-z0-9_.-]+(?:=.*)?$")
-# Prometheus' model.ParseDuration (docker_sd_configs.refresh_interval is a model.Duration).
-_DURATION = re.compile(r"^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$")
 
 
 def check_push_url(url):
@@ -287,8 +286,7 @@ def _settings(settings):
         raise bad_input(VAR_HOST, "%r cannot be the host label" % (host,),
                         "pass the inventory hostname, e.g. 'app1'")
     interval = values["refresh_interval"]
-    if not isinstance(interval, str) or not interval or not _DURATION.match(interval) or not re.search(r"[1-9]",
-                                                                                                       interval):
+    if not parse_duration(interval):  # None (not a duration) or 0
         raise bad_input(SETTINGS["refresh_interval"][0], "%r is not a duration longer than zero" % (interval,),
                         "write a number with a unit, e.g. '5s' or '1m'")
     return values

@@ -36,23 +36,6 @@ options:
     description: The inventory name of the host that connects.
     type: str
     required: true
-  hosts:
-    description: The inventory hosts to look through, for example C(groups['all']).
-    type: list
-    elements: str
-    required: true
-  prefix:
-    description: The stack's container name prefix (C(observability_prefix)).
-    type: str
-    default: proxy
-  monitoring_group:
-    description: Inventory group of the central services.
-    type: str
-    default: monitoring
-  agents_group:
-    description: Inventory group of the per-host collectors.
-    type: str
-    default: agents
   default_port:
     description: Published port when the component's host sets none (the stack default for the component).
     type: int
@@ -60,6 +43,8 @@ options:
     description: The variable to name in an error, the one a user sets to give the URL by hand.
     type: str
     default: observability_components
+extends_documentation_fragment:
+  - proxy_agent.observability.inventory
 """
 
 EXAMPLES = r"""

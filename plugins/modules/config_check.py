@@ -29,10 +29,6 @@ options:
     description: The staged configuration directory on the host.
     type: path
     required: true
-  mount:
-    description: Where O(path) is mounted in the checker container.
-    type: str
-    default: /config
   entrypoint:
     description: The checker binary inside the image, for example C(/bin/promtool).
     type: str
@@ -42,17 +38,8 @@ options:
     type: list
     elements: str
     default: []
-  user:
-    description: User (and group) to run the checker as, for example the image's own C(65534). Defaults to the image's user.
-    type: str
-  timeout:
-    description: Seconds the checker may run.
-    type: int
-    default: 120
-  docker_cli:
-    description: Path or name of the docker command line client.
-    type: path
-    default: docker
+extends_documentation_fragment:
+  - proxy_agent.observability.checker
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -97,20 +84,18 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.proxy_agent.observability.plugins.module_utils.checker import CHECKER_OPTIONS
 from ansible_collections.proxy_agent.observability.plugins.module_utils.checker import run_check
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            CHECKER_OPTIONS,
             image=dict(type="str", required=True),
             path=dict(type="path", required=True),
-            mount=dict(type="str", default="/config"),
             entrypoint=dict(type="str", required=True),
             args=dict(type="list", elements="str", default=[]),
-            user=dict(type="str"),
-            timeout=dict(type="int", default=120),
-            docker_cli=dict(type="path", default="docker"),
         ),
         supports_check_mode=True,
     )

@@ -63,21 +63,6 @@ options:
   image:
     description: The image that will run the configuration; its checkers are used. Required with O(checks).
     type: str
-  mount:
-    description: Where the directory appears in the container.
-    type: str
-    default: /config
-  user:
-    description: User (and group) the checkers run as, the image's own.
-    type: str
-  timeout:
-    description: Seconds each checker may run.
-    type: int
-    default: 120
-  docker_cli:
-    description: Path or name of the docker command line client.
-    type: path
-    default: docker
   staging:
     description: The staging directory. Defaults to C(.staging/NAME) beside O(path).
     type: path
@@ -95,6 +80,8 @@ options:
     type: str
     choices: [present, restored, staged]
     default: present
+extends_documentation_fragment:
+  - proxy_agent.observability.checker
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -167,6 +154,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 
+from ansible_collections.proxy_agent.observability.plugins.module_utils.checker import CHECKER_OPTIONS
 from ansible_collections.proxy_agent.observability.plugins.module_utils.checker import run_check
 
 DIR_MODE = 0o755
@@ -326,6 +314,7 @@ def apply_tree(module, path, wanted, manage_owner):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            CHECKER_OPTIONS,
             path=dict(type="path", required=True),
             files=dict(type="dict", default={}),
             secret_files=dict(type="dict", default={}, no_log=True),
@@ -334,11 +323,6 @@ def main():
                 entrypoint=dict(type="str", required=True),
                 args=dict(type="list", elements="str", default=[]),
             )),
-            image=dict(type="str"),
-            mount=dict(type="str", default="/config"),
-            user=dict(type="str"),
-            timeout=dict(type="int", default=120),
-            docker_cli=dict(type="path", default="docker"),
             staging=dict(type="path"),
             backup=dict(type="path"),
             state=dict(type="str", choices=["present", "restored", "staged"], default="present"),

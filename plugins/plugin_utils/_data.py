@@ -11,10 +11,29 @@ from __future__ import annotations
 
 import copy
 import datetime
+import re
 
 from collections.abc import Mapping
 
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
+
+
+# Prometheus' model.Duration, which Prometheus, Alertmanager, Loki and Promtail all use: units largest first, each
+# at most once; "0" alone is also a duration.
+_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+_DURATION_MS = (365 * 86400000, 7 * 86400000, 86400000, 3600000, 60000, 1000, 1)
+
+
+def parse_duration(value):
+    """Milliseconds of a Prometheus (model.Duration) duration string, or None if value is not one."""
+    if not isinstance(value, str) or not value:
+        return None
+    if value == "0":
+        return 0
+    match = _DURATION.match(value)
+    if not match:
+        return None
+    return sum(int(part) * unit for part, unit in zip(match.groups(), _DURATION_MS) if part)
 
 
 def kind(value):
