@@ -18,7 +18,7 @@ description:
     inside it.
 options:
   _input:
-    description: The network name (C(docker_host_network_name)).
+    description: The network name (C(observability_network_name)).
     type: str
     required: true
   driver:
@@ -62,7 +62,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 def docker_network_spec(name, driver="bridge", subnet="", gateway="", labels=None):
     """Return community.docker.docker_network arguments for the stack network, or raise naming the variable."""
     if not isinstance(name, str) or not _NAME.match(name):
-        raise bad_input("docker_host_network_name", "%r is not a valid Docker network name" % (name,),
+        raise bad_input("observability_network_name", "%r is not a valid Docker network name" % (name,),
                         "use letters, digits, '_', '.' and '-', starting with a letter or digit, e.g. 'proxy-network'")
     if driver not in DRIVERS:
         raise bad_input("docker_host_network_driver", "%r is not a network driver this role supports" % (driver,),

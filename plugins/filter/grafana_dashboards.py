@@ -89,10 +89,9 @@ import re
 
 from collections.abc import Mapping
 
-from ansible_collections.proxy_agent.observability.plugins.modules.grafana_provisioning_check import Problem
-from ansible_collections.proxy_agent.observability.plugins.modules.grafana_provisioning_check import check_dashboard
-from ansible_collections.proxy_agent.observability.plugins.modules.grafana_provisioning_check import \
-    datasource_index
+from ansible_collections.proxy_agent.observability.plugins.module_utils._grafana import Problem
+from ansible_collections.proxy_agent.observability.plugins.module_utils._grafana import check_dashboard
+from ansible_collections.proxy_agent.observability.plugins.module_utils._grafana import datasource_index
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 
 GRID_WIDTH = 24

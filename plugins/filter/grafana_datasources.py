@@ -14,13 +14,15 @@ author:
 description:
   - "Returns the content of Grafana's C(provisioning/datasources/<file>.yaml) as a plain dictionary
     (C({apiVersion: 1, datasources: [...]})). Dump it with C(to_nice_yaml)."
-  - "One datasource per stack component that some host of O(hosts) runs (from its C(observability_components), else
-    its groups), each with a fixed C(uid) that dashboards refer to: B(Prometheus) (C(uid: prometheus), the default
-    datasource, C(jsonData.httpMethod: POST)), B(Loki) (C(uid: loki)), B(Jaeger) (C(uid: jaeger)), B(Alertmanager)
-    (C(uid: alertmanager), C(jsonData.implementation: prometheus)). A component nobody runs gets no datasource."
-  - "URLs come from P(proxy_agent.observability.service_url#filter), as seen from O(grafana_host) (the host that
-    runs Grafana): the container name on the stack network when the component runs on that host
-    (C(http://proxy-prometheus:9090)), else the other host's address and published port."
+  - "One datasource per datasource type some component of the fleet (O(_input)) provides (the catalogue says which),
+    each with a fixed C(uid) that dashboards refer to: B(Prometheus) (C(uid: prometheus), the default datasource,
+    C(jsonData.httpMethod: POST)), B(Loki) (C(uid: loki)), B(Jaeger) (C(uid: jaeger), once the stack deploys it),
+    B(Alertmanager) (C(uid: alertmanager), C(jsonData.implementation: prometheus)). A component nobody runs gets no
+    datasource."
+  - "URLs come from the fleet's endpoints, as seen from O(grafana_host): the instance on Grafana's own host when
+    there is one (C(http://proxy-prometheus:9090) over the stack network), else the first instance of the inventory
+    at its host's address and published port. In an HA pair each Grafana thus shows its own host's Prometheus and
+    Alertmanager, which answer as long as that host does."
   - "Correlations, only between datasources that exist: Prometheus exemplars with a C(trace_id) label link to Jaeger
     (C(exemplarTraceIdDestinations)); Loki log lines carrying C(\"trace_id\":\"<id>\") (the platform's JSON logs) get a
     derived field linking to the trace in Jaeger; Jaeger spans link to the Loki logs that contain the trace id
@@ -33,27 +35,21 @@ description:
     C(direct)); C(url) for types that need one; names and uids unique across all datasources (the stack's included);
     exactly one default datasource overall (Prometheus when deployed, so an extra one marked C(isDefault) is
     rejected; without Prometheus at most one extra may be marked, else the first datasource becomes the default)."
-positional: grafana_host, hosts
+positional: grafana_host
 options:
   _input:
-    description: C(hostvars).
+    description: The fleet (C(_observability_fleet)).
     type: dict
     required: true
   grafana_host:
     description: The inventory name of the host that runs Grafana (C(inventory_hostname) in the grafana role).
     type: str
     required: true
-  published_ports:
-    description: Component to host port (C(observability_published_ports)), the port used for a component on
-      another host that sets no port of its own.
-    type: dict
   extra:
     description: Your own datasources, in Grafana's provisioning format (C(grafana_datasources_extra)).
     type: list
     elements: dict
     default: []
-extends_documentation_fragment:
-  - proxy_agent.observability.inventory
 notes:
   - "Provisioning format and the C($$) escape: U(https://grafana.com/docs/grafana/latest/administration/provisioning/)."
   - "Keys: U(https://grafana.com/docs/grafana/latest/datasources/prometheus/configure/)
@@ -68,9 +64,8 @@ EXAMPLES = r"""
   ansible.builtin.copy:
     dest: /etc/proxy-observability/grafana/provisioning/datasources/proxy.yaml
     content: >-
-      {{ hostvars | proxy_agent.observability.grafana_datasources(
-           inventory_hostname, groups['all'], prefix=observability_prefix,
-           published_ports=observability_published_ports, extra=grafana_datasources_extra) | to_nice_yaml(indent=2) }}
+      {{ _observability_fleet | proxy_agent.observability.grafana_datasources(
+           inventory_hostname, extra=grafana_datasources_extra) | to_nice_yaml(indent=2) }}
     mode: "0644"
 
 # With everything on one monitoring host:
@@ -97,13 +92,16 @@ _value:
 """
 
 import copy
-import re
 
 from collections.abc import Mapping
 
-from ansible_collections.proxy_agent.observability.plugins.filter.service_url import service_url
+from ansible_collections.proxy_agent.observability.plugins.module_utils._grafana import ACCESS_MODES
+from ansible_collections.proxy_agent.observability.plugins.module_utils._grafana import UID
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import datasource_components
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._endpoints import check_fleet
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._endpoints import endpoint_url
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._endpoints import endpoints
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
-from ansible_collections.proxy_agent.observability.plugins.plugin_utils._hosts import host_components_of
 
 VAR_EXTRA = "grafana_datasources_extra"
 
@@ -118,11 +116,6 @@ TYPES_WITH_URL = frozenset((
     "opentsdb", "mysql", "postgres", "grafana-postgresql-datasource", "mssql", "grafana-pyroscope-datasource",
     "parca", "grafana-opensearch-datasource",
 ))
-
-# https://grafana.com/docs/grafana/latest/administration/provisioning/#data-sources ("access: proxy or direct").
-ACCESS_MODES = ("proxy", "direct")
-
-_UID = re.compile(r"^[a-zA-Z0-9._-]{1,40}$")
 
 
 def _prometheus(url, jaeger):
@@ -174,17 +167,6 @@ def _alertmanager(url):
             "jsonData": {"implementation": "prometheus", "handleGrafanaManagedAlerts": False}}
 
 
-def deployed_components(hostvars, hosts, monitoring_group="monitoring", agents_group="agents"):
-    """The components some host of hosts runs."""
-    found = set()
-    for host in hosts:
-        if host not in hostvars:
-            raise bad_input("hosts", "%r is not an inventory host" % (host,), "pass inventory hostnames, e.g. "
-                            "groups['all']")
-        found.update(host_components_of(hostvars[host], monitoring_group, agents_group))
-    return found
-
-
 def check_extra(extra, taken_names, taken_uids, has_default):
     """Check the user's datasources; return deep copies. Errors name grafana_datasources_extra[i]."""
     if extra is None:
@@ -217,7 +199,7 @@ def check_extra(extra, taken_names, taken_uids, has_default):
         names[item["name"]] = where
         if "uid" in item:
             uid = item["uid"]
-            if not isinstance(uid, str) or not _UID.match(uid):
+            if not isinstance(uid, str) or not UID.match(uid):
                 raise bad_input(where, "uid %r is not a Grafana uid" % (uid,),
                                 "use 1 to 40 letters, digits, '.', '_' or '-'")
             if uid in uids:
@@ -233,32 +215,28 @@ def check_extra(extra, taken_names, taken_uids, has_default):
     return result
 
 
-def grafana_datasources(hostvars, grafana_host, hosts, prefix="proxy", monitoring_group="monitoring",
-                        agents_group="agents", published_ports=None, extra=None):
+# Datasource type -> builder(url, types deployed). One datasource per type the fleet deploys (the catalogue says which
+# component provides which type), at the preferred instance: Grafana's own host's, else the first.
+BUILDERS = {
+    "prometheus": lambda url, types: _prometheus(url, "jaeger" in types),
+    "loki": lambda url, types: _loki(url, "jaeger" in types),
+    "jaeger": lambda url, types: _jaeger(url, "loki" in types),
+    "alertmanager": lambda url, types: _alertmanager(url),
+}
+
+
+def grafana_datasources(fleet, grafana_host, extra=None):
     """Return Grafana's datasource provisioning content for the deployed components."""
-    if published_ports is None:
-        published_ports = {}
-    if not isinstance(published_ports, Mapping):
-        raise bad_input("observability_published_ports", "must map components to ports, got %s"
-                        % type(published_ports).__name__, "set it like {'prometheus': 9090}")
-    deployed = deployed_components(hostvars, hosts, monitoring_group, agents_group)
-
-    def url(component):
-        return service_url(hostvars, component, grafana_host, hosts, prefix=prefix, monitoring_group=monitoring_group,
-                           agents_group=agents_group, default_port=published_ports.get(component))
-
-    datasources = []
-    if "prometheus" in deployed:
-        datasources.append(_prometheus(url("prometheus"), "jaeger" in deployed))
-    if "loki" in deployed:
-        datasources.append(_loki(url("loki"), "jaeger" in deployed))
-    if "jaeger" in deployed:
-        datasources.append(_jaeger(url("jaeger"), "loki" in deployed))
-    if "alertmanager" in deployed:
-        datasources.append(_alertmanager(url("alertmanager")))
+    check_fleet(fleet)
+    found = {}
+    for kind, component in datasource_components():
+        preferred = endpoints(fleet, component, grafana_host, select="preferred")
+        if preferred:
+            found[kind] = endpoint_url(preferred[0])
+    datasources = [build(found[kind], found) for kind, build in BUILDERS.items() if kind in found]
     names = {ds["name"]: "the stack's %s datasource" % ds["name"] for ds in datasources}
     uids = {ds["uid"]: "the stack's %s datasource" % ds["name"] for ds in datasources}
-    default = "the stack's Prometheus datasource" if "prometheus" in deployed else None
+    default = "the stack's Prometheus datasource" if "prometheus" in found else None
     datasources.extend(check_extra(extra, names, uids, default))
     if datasources and not any(ds.get("isDefault") for ds in datasources):
         datasources[0]["isDefault"] = True

@@ -19,18 +19,21 @@ description:
   - C(global) is the seed's block (C(scrape_interval) 15s, C(evaluation_interval) 15s, C(external_labels)
     C(cluster=proxy-agent-platform), C(environment=production)) with O(global_config) merged over it; a key or an
     external label set to C(null) is dropped.
-  - C(alerting.alertmanagers) gets one entry with the O(alertmanager_targets) and C(api_version=v2) (Prometheus 3
-    speaks only v2 to Alertmanager). Without targets the C(alerting) block is left out, also when there are rule
-    files, and that is not an error, because recording rules need no Alertmanager and alerts still show on
-    Prometheus' own alerts page. A stack that must notify should check that its monitoring hosts run Alertmanager.
+  - "C(alerting.alertmanagers) gets the O(alertmanagers) endpoints (every Alertmanager of the fleet, from the
+    C(fleet_endpoints) filter), one entry per scheme with C(api_version=v2) (Prometheus 3 speaks only v2 to
+    Alertmanager). Prometheus must send to every Alertmanager of a cluster, never through a load balancer; the
+    cluster deduplicates. Labels in O(drop_alert_labels) (the HA pair's C(replica) external label) are removed from
+    the alerts sent (C(alert_relabel_configs) C(labeldrop)), so that both Prometheus of a pair send identical alerts.
+    Without Alertmanagers the C(alerting) block is left out, also when there are rule files, and that is not an
+    error: recording rules need no Alertmanager and alerts still show on Prometheus' own alerts page."
   - "Checks: the keys and durations of C(global) (C(scrape_timeout) not longer than C(scrape_interval)), external
-    label names (C([a-zA-Z_][a-zA-Z0-9_]*), not starting with C(__)) and values, the C(host:port) form of the
-    Alertmanager targets, rule file patterns (a C(*) only in the last path element, as Prometheus requires), unique
+    label names (C([a-zA-Z_][a-zA-Z0-9_]*), not starting with C(__)) and values, the Alertmanager endpoints, rule
+    file patterns (a C(*) only in the last path element, as Prometheus requires), unique
     job names, and that no job's C(scrape_timeout) is longer than the scrape interval it ends up with."
   - Jobs are taken as given (see the C(prometheus_scrape_configs) filter for how they are built and checked);
     per-job keys such as C(fallback_scrape_protocol), which Prometheus 3 needs for targets that answer without a
     valid C(Content-Type), pass through.
-positional: _input, global_config, alertmanager_targets, rule_files
+positional: _input, global_config, alertmanagers, rule_files
 options:
   _input:
     description: The scrape configs (the result of the C(prometheus_scrape_configs) filter).
@@ -45,10 +48,10 @@ options:
         other keys as C(prometheus_global_config['<key>']).
     type: dict
     required: true
-  alertmanager_targets:
-    description: C(host:port) of every Alertmanager (C(prometheus_alertmanager_targets)).
+  alertmanagers:
+    description: Endpoints of every Alertmanager (the C(fleet_endpoints) filter's result for C(alertmanager)).
     type: list
-    elements: str
+    elements: dict
     required: true
   rule_files:
     description: Rule file paths or patterns as Prometheus sees them (C(prometheus_rule_files)), for example
@@ -62,6 +65,11 @@ options:
       here.
     type: dict
     default: {}
+  drop_alert_labels:
+    description: Label names removed from the alerts sent to Alertmanager (C(prometheus_replica_label)).
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -69,9 +77,10 @@ EXAMPLES = r"""
   ansible.builtin.copy:
     dest: "{{ __prometheus_stage_dir }}/prometheus.yml"
     content: >-
-      {{ __prometheus_scrape_configs
-         | proxy_agent.observability.prometheus_config(prometheus_global_config, prometheus_alertmanager_targets,
-                                                       ['/etc/prometheus/rules/*.yml'], extra=prometheus_config_extra)
+      {{ __prometheus_scrape.scrape_configs
+         | proxy_agent.observability.prometheus_config(prometheus_global_config,
+             _observability_fleet | proxy_agent.observability.fleet_endpoints('alertmanager', inventory_hostname),
+             ['/etc/prometheus/rules/*.yml'], drop_alert_labels=['replica'])
          | to_nice_yaml(indent=2, sort_keys=false) }}
     mode: "0644"
 """
@@ -86,18 +95,20 @@ import re
 
 from collections.abc import Mapping
 
-from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import check_duration
-from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import check_job_durations
-from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import check_labels
-from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import check_targets
-from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import global_var
-from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import order_job
-from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import parse_duration
-from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import plain
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import parse_duration
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._endpoints import endpoint_target
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import check_duration
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import check_job_durations
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import check_label_name
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import check_labels
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import global_var
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import order_job
 
 VAR_GLOBAL = "prometheus_global_config"
-VAR_ALERTMANAGERS = "prometheus_alertmanager_targets"
+VAR_ALERTMANAGERS = "alertmanagers"
+VAR_DROP = "prometheus_replica_label"
 VAR_RULES = "prometheus_rule_files"
 VAR_EXTRA = "prometheus_config_extra"
 VAR_JOBS = "scrape_configs"
@@ -112,8 +123,8 @@ SEED_GLOBAL = {
 # Prometheus 3.14's top-level and global keys (config/config.go Config, GlobalConfig), in Prometheus' order.
 CONFIG_KEYS = ("global", "runtime", "alerting", "rule_files", "scrape_config_files", "scrape_configs", "storage",
                "tracing", "remote_write", "remote_read", "otlp")
-BUILT_KEYS = {"global": VAR_GLOBAL, "alerting": VAR_ALERTMANAGERS, "rule_files": VAR_RULES,
-              "scrape_configs": "prometheus_scrape_configs_extra"}
+BUILT_KEYS = {"global": VAR_GLOBAL, "alerting": "the inventory (every host that runs alertmanager)",
+              "rule_files": VAR_RULES, "scrape_configs": "prometheus_scrape_configs_extra"}
 GLOBAL_KEYS = (
     "scrape_interval", "scrape_timeout", "scrape_protocols", "evaluation_interval", "rule_query_offset",
     "query_log_file", "scrape_failure_log_file", "external_labels", "body_size_limit", "sample_limit", "target_limit",
@@ -229,13 +240,47 @@ def _check_extra(extra):
     return plain(extra)
 
 
-def prometheus_config(scrape_configs, global_config, alertmanager_targets, rule_files, extra=None):
+def _alertmanagers(alertmanagers, drop_labels):
+    """The alerting block: every Alertmanager endpoint, grouped by scheme and path prefix; labels dropped from alerts
+    (an HA pair's replica label, so both Prometheus send identical alerts that Alertmanager deduplicates)."""
+    if not isinstance(alertmanagers, (list, tuple)):
+        raise bad_input(VAR_ALERTMANAGERS, "must be a list of endpoints, got %s" % type(alertmanagers).__name__,
+                        "pass the fleet_endpoints filter's result for alertmanager")
+    grouped = {}
+    for index, ep in enumerate(alertmanagers):
+        if not isinstance(ep, Mapping) or not {"scheme", "address", "port"} <= set(ep):
+            raise bad_input("%s[%d]" % (VAR_ALERTMANAGERS, index), "%r is not an endpoint" % (ep,),
+                            "pass the fleet_endpoints filter's result for alertmanager")
+        key = (ep["scheme"], ep.get("path") or "")
+        target = endpoint_target(ep)
+        if target not in grouped.setdefault(key, []):
+            grouped[key].append(target)
+    entries = []
+    for (scheme, path), targets in sorted(grouped.items()):
+        entry = {"api_version": "v2"}
+        if scheme != "http":
+            entry["scheme"] = scheme
+        if path:
+            entry["path_prefix"] = path
+        entry["static_configs"] = [{"targets": sorted(targets)}]
+        entries.append(entry)
+    if not entries:
+        return None
+    alerting = {"alertmanagers": entries}
+    drop = [check_label_name("%s[%d]" % (VAR_DROP, index), name) for index, name in enumerate(drop_labels or [])]
+    if drop:
+        # https://prometheus.io/docs/prometheus/latest/configuration/configuration/#alert_relabel_configs
+        alerting["alert_relabel_configs"] = [{"action": "labeldrop", "regex": "|".join(drop)}]
+    return {key: alerting[key] for key in ("alert_relabel_configs", "alertmanagers") if key in alerting}
+
+
+def prometheus_config(scrape_configs, global_config, alertmanagers, rule_files, extra=None, drop_alert_labels=None):
     """Return prometheus.yml as a mapping in Prometheus' key order."""
     global_block = _check_global(_merge_global(global_config))
     config = {"global": global_block}
-    targets = check_targets(VAR_ALERTMANAGERS, alertmanager_targets or [])
-    if targets:
-        config["alerting"] = {"alertmanagers": [{"api_version": "v2", "static_configs": [{"targets": targets}]}]}
+    alerting = _alertmanagers(alertmanagers or [], drop_alert_labels)
+    if alerting:
+        config["alerting"] = alerting
     rules = _check_rule_files(rule_files)
     if rules:
         config["rule_files"] = rules

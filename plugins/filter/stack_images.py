@@ -46,10 +46,11 @@ _value:
   type: dict
 """
 
-from ansible_collections.proxy_agent.observability.plugins.filter.image_ref import image_ref
-from ansible_collections.proxy_agent.observability.plugins.plugin_utils._components import COMPONENT_NAMES
-from ansible_collections.proxy_agent.observability.plugins.plugin_utils._components import check_components
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENT_NAMES
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import check_components
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._images import image_ref
 
 
 def stack_images(components, images, overrides=None, mirror=""):
@@ -67,12 +68,13 @@ def stack_images(components, images, overrides=None, mirror=""):
     merged.update(overrides or {})
     result = {}
     for name in names:
-        if name not in merged:
-            raise bad_input("observability_images", "has no image for the enabled component %r" % name,
-                            "add an entry for it or set observability_image_overrides['%s']" % name)
-        variable = "observability_image_overrides['%s']" % name if name in (overrides or {}) \
-            else "observability_images['%s']" % name
-        result[name] = image_ref(merged[name], mirror=mirror, variable=variable)
+        key = COMPONENTS[name]["image"]
+        if key not in merged:
+            raise bad_input("observability_images", "has no image for the enabled component %r" % key,
+                            "add an entry for it or set observability_image_overrides['%s']" % key)
+        variable = "observability_image_overrides['%s']" % key if key in (overrides or {}) \
+            else "observability_images['%s']" % key
+        result[name] = image_ref(merged[key], mirror=mirror, variable=variable)
     return result
 
 

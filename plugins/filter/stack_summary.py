@@ -32,9 +32,15 @@ options:
     elements: dict
     default: []
   address:
-    description: The address users reach the host at, used in URLs for ports published on all interfaces.
+    description: The address users reach the host at (C(observability_address)), used in URLs for ports published
+      on all interfaces.
     type: str
     default: localhost
+  host_name:
+    description: The host's name, for ports bound to its loopback (listed as C(127.0.0.1:PORT on HOST only), which
+      opens only on that host).
+    type: str
+    default: the host
 """
 
 EXAMPLES = r"""
@@ -66,25 +72,28 @@ def _image_origin(ref, image_info):
     return "missing"
 
 
-def _urls(container, address):
+def _urls(container, address, host_name):
     urls = []
     for port in container.get("Ports") or []:
         if not port.get("PublicPort") or port.get("Type") != "tcp":
             continue
         ip = port.get("IP") or "0.0.0.0"
         if ip in ("0.0.0.0", "::"):
-            host = address
+            where = address
         elif ":" in ip:
-            host = "[%s]" % ip
+            where = "[%s]" % ip
         else:
-            host = ip
-        url = "http://%s:%s" % (host, port["PublicPort"])
+            where = ip
+        if ip.startswith("127.") or ip == "::1":
+            url = "%s:%s on %s only" % (where, port["PublicPort"], host_name)
+        else:
+            url = "http://%s:%s" % (where, port["PublicPort"])
         if url not in urls:
             urls.append(url)
     return urls
 
 
-def stack_summary(engine, images=None, image_info=None, address="localhost"):
+def stack_summary(engine, images=None, image_info=None, address="localhost", host_name="the host"):
     """Return lines describing the engine, network, volumes, images and containers of one host."""
     host = engine.get("host_info") or {}
     lines = ["engine: Docker %s (%s, %s)" % (host.get("ServerVersion", "?"), host.get("Driver", "?"),
@@ -102,7 +111,7 @@ def stack_summary(engine, images=None, image_info=None, address="localhost"):
         status = container.get("Status") or ""
         health = "healthy" if "(healthy)" in status else "unhealthy" if "(unhealthy)" in status else \
             "starting" if "(health: starting)" in status else "no healthcheck"
-        urls = _urls(container, address)
+        urls = _urls(container, address, host_name)
         where = (" at " + " ".join(urls)) if urls else ", no published port"
         lines.append("container: %s %s, %s%s" % (name, container.get("State", "?"), health, where))
     if not engine.get("containers"):

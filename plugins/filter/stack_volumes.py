@@ -41,12 +41,12 @@ _value:
   elements: dict
 """
 
-from ansible_collections.proxy_agent.observability.plugins.plugin_utils._components import COMPONENTS
-from ansible_collections.proxy_agent.observability.plugins.plugin_utils._components import check_components
-from ansible_collections.proxy_agent.observability.plugins.plugin_utils._components import check_prefix
-
-LABEL_MANAGED = "io.proxy-agent.observability.managed"
-LABEL_COMPONENT = "io.proxy-agent.observability.component"
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import LABEL_COMPONENT
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import LABEL_MANAGED
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import check_components
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import check_prefix
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import volume_name
 
 
 def stack_volumes(components, prefix):
@@ -55,11 +55,11 @@ def stack_volumes(components, prefix):
     names = check_components(components)
     return [
         {
-            "name": "%s_%s_data" % (prefix, name),
+            "name": volume_name(prefix, name),
             "component": name,
             "labels": {LABEL_MANAGED: "true", LABEL_COMPONENT: name},
         }
-        for name in names if COMPONENTS[name]["stateful"]
+        for name in names if COMPONENTS[name]["volume"]
     ]
 
 

@@ -24,7 +24,7 @@ def test_ipv6_subnet_is_accepted():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"name": "-bad"}, "docker_host_network_name: '-bad' is not a valid Docker network name. Fix: use letters, "
+    ({"name": "-bad"}, "observability_network_name: '-bad' is not a valid Docker network name. Fix: use letters, "
                        "digits, '_', '.' and '-', starting with a letter or digit, e.g. 'proxy-network'"),
     ({"driver": "weave"}, "docker_host_network_driver: 'weave' is not a network driver this role supports. "
                           "Fix: use one of bridge, overlay, macvlan, ipvlan"),

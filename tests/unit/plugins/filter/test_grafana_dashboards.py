@@ -14,6 +14,7 @@ from ansible_collections.proxy_agent.observability.plugins.filter.grafana_dashbo
 from ansible_collections.proxy_agent.observability.plugins.filter.grafana_dashboards import grafana_dashboards
 from ansible_collections.proxy_agent.observability.plugins.filter.grafana_dashboards import uid_from_file_name
 from ansible_collections.proxy_agent.observability.plugins.filter.grafana_datasources import grafana_datasources
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._fleet import build_fleet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 SHIPPED = os.path.join(ROOT, "roles", "grafana", "files", "dashboards")
@@ -70,7 +71,10 @@ SEED = r"""
 }
 """
 
-DATASOURCES = grafana_datasources({"mon1": {"group_names": ["monitoring", "agents"]}}, "mon1", ["mon1"])["datasources"]
+# The datasources of a Grafana on a monitoring host: Prometheus, Loki, Alertmanager.
+DATASOURCES = grafana_datasources(build_fleet({"mon1": {"group_names": ["monitoring", "agents"]}},
+                                              {"all": ["mon1"], "monitoring": ["mon1"], "agents": ["mon1"]}),
+                                  "mon1")["datasources"]
 UIDS = {"Prometheus": {"type": "prometheus", "uid": "prometheus"}, "Loki": {"type": "loki", "uid": "loki"}}
 
 

@@ -4,27 +4,48 @@
 """grafana_datasources: Grafana's datasources for the components the inventory deploys."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.proxy_agent.observability.plugins.filter.grafana_datasources import grafana_datasources
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._fleet import build_fleet
 
-HOSTVARS = {
-    "mon1": {"group_names": ["agents", "monitoring"], "ansible_host": "10.0.0.1"},
-    "app1": {"group_names": ["agents"], "ansible_host": "10.0.0.2"},
-}
-HOSTS = ["app1", "mon1"]
 
-FULL = {"apiVersion": 1, "datasources": [
-    {"name": "Prometheus", "type": "prometheus", "uid": "prometheus", "access": "proxy",
-     "url": "http://proxy-prometheus:9090", "isDefault": True, "editable": False,
-     "jsonData": {"httpMethod": "POST",
-                  "exemplarTraceIdDestinations": [{"name": "trace_id", "datasourceUid": "jaeger"}]}},
-    {"name": "Loki", "type": "loki", "uid": "loki", "access": "proxy", "url": "http://proxy-loki:3100",
-     "isDefault": False, "editable": False,
-     "jsonData": {"maxLines": 1000, "derivedFields": [
-         {"name": "trace_id", "matcherRegex": '"trace_id":\\s*"(\\w+)"', "url": "$${__value.raw}",
-          "datasourceUid": "jaeger", "urlDisplayLabel": "View trace"}]}},
+def host(address, *groups, **settings):
+    return dict({"group_names": list(groups), "ansible_facts": {"default_ipv4": {"address": address}}}, **settings)
+
+
+def fleet(**hostvars):
+    groups = {"all": list(hostvars)}
+    for name, vars_ in hostvars.items():
+        for group in vars_["group_names"]:
+            groups.setdefault(group, []).append(name)
+    return build_fleet(hostvars, groups)
+
+
+HOSTVARS = {"mon1": host("10.0.0.1", "agents", "monitoring"), "app1": host("10.0.0.2", "agents")}
+FLEET = fleet(**HOSTVARS)
+
+PROMETHEUS = {"name": "Prometheus", "type": "prometheus", "uid": "prometheus", "access": "proxy",
+              "url": "http://proxy-prometheus:9090", "isDefault": True, "editable": False,
+              "jsonData": {"httpMethod": "POST"}}
+LOKI = {"name": "Loki", "type": "loki", "uid": "loki", "access": "proxy", "url": "http://proxy-loki:3100",
+        "isDefault": False, "editable": False, "jsonData": {"maxLines": 1000}}
+ALERTMANAGER = {"name": "Alertmanager", "type": "alertmanager", "uid": "alertmanager", "access": "proxy",
+                "url": "http://proxy-alertmanager:9093", "isDefault": False, "editable": False,
+                "jsonData": {"implementation": "prometheus", "handleGrafanaManagedAlerts": False}}
+
+# With Jaeger deployed (the jaeger fixture puts it in the catalogue): exemplars and log lines link to traces, traces
+# to logs.
+WITH_JAEGER = {"apiVersion": 1, "datasources": [
+    dict(PROMETHEUS, jsonData={"httpMethod": "POST",
+                               "exemplarTraceIdDestinations": [{"name": "trace_id", "datasourceUid": "jaeger"}]}),
+    dict(LOKI, jsonData={"maxLines": 1000, "derivedFields": [
+        {"name": "trace_id", "matcherRegex": '"trace_id":\\s*"(\\w+)"', "url": "$${__value.raw}",
+         "datasourceUid": "jaeger", "urlDisplayLabel": "View trace"}]}),
     {"name": "Jaeger", "type": "jaeger", "uid": "jaeger", "access": "proxy", "url": "http://proxy-jaeger:16686",
      "isDefault": False, "editable": False,
      "jsonData": {"tracesToLogsV2": {"datasourceUid": "loki", "spanStartTimeShift": "-5m", "spanEndTimeShift": "5m",
@@ -32,72 +53,107 @@ FULL = {"apiVersion": 1, "datasources": [
                                      "filterBySpanID": False, "customQuery": True,
                                      "query": '{container_name=~".+"} |= "$${__trace.traceId}"'},
                   "nodeGraph": {"enabled": True}}},
-    {"name": "Alertmanager", "type": "alertmanager", "uid": "alertmanager", "access": "proxy",
-     "url": "http://proxy-alertmanager:9093", "isDefault": False, "editable": False,
-     "jsonData": {"implementation": "prometheus", "handleGrafanaManagedAlerts": False}},
+    ALERTMANAGER,
 ]}
 
 
+@pytest.fixture(name="jaeger")
+def jaeger_in_the_catalogue(monkeypatch):
+    """Jaeger as a catalogue entry would describe it: on every monitoring host, read by Grafana, a jaeger datasource.
+    Set in the dict every module imported, and taken out again after the test."""
+    monkeypatch.setitem(COMPONENTS, "jaeger", {
+        "placement": "monitoring", "instances": "each", "image": "jaeger", "user": "10001:10001", "volume": None,
+        "config": None, "checks": (),
+        "ports": {"http": {"container": 16686, "host": 16686, "protocols": ("tcp",), "scheme": "http", "ui": True,
+                           "consumers": (("grafana", "preferred"),), "publish": "always"}},
+        "ready": {"port": "http", "path": "/"}, "metrics": None, "datasource": "jaeger"})
+
+
 def test_the_whole_stack_on_the_grafana_host():
-    assert grafana_datasources(HOSTVARS, "mon1", HOSTS) == FULL
+    assert grafana_datasources(FLEET, "mon1") == {"apiVersion": 1, "datasources": [PROMETHEUS, LOKI, ALERTMANAGER]}
+
+
+@pytest.mark.usefixtures("jaeger")
+def test_with_jaeger_the_datasources_link_exemplars_and_logs_to_traces_and_traces_to_logs():
+    assert grafana_datasources(fleet(**HOSTVARS), "mon1") == WITH_JAEGER
 
 
 def test_regex_of_the_derived_field_matches_the_platforms_json_logs():
-    import re
-    regex = FULL["datasources"][1]["jsonData"]["derivedFields"][0]["matcherRegex"]
+    regex = WITH_JAEGER["datasources"][1]["jsonData"]["derivedFields"][0]["matcherRegex"]
     assert re.search(regex, '{"level": "info", "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"}').group(1) == \
         "4bf92f3577b34da6a3ce929d0e0e4736"
     assert re.search(regex, '{"trace_id":"abc123"}').group(1) == "abc123"
 
 
-def test_only_deployed_components_and_their_links_appear():
-    hostvars = {"mon1": {"observability_components": ["prometheus", "loki", "grafana"]}}
-    result = grafana_datasources(hostvars, "mon1", ["mon1"])
-    assert [ds["uid"] for ds in result["datasources"]] == ["prometheus", "loki"]
-    assert result["datasources"][0]["jsonData"] == {"httpMethod": "POST"}
-    assert "derivedFields" not in result["datasources"][1]["jsonData"]
-    hostvars = {"mon1": {"observability_components": ["jaeger", "grafana"]}}
-    only = grafana_datasources(hostvars, "mon1", ["mon1"])["datasources"]
+def test_only_deployed_components_appear():
+    result = grafana_datasources(fleet(mon1=host("10.0.0.1", observability_components=["prometheus", "grafana"])),
+                                 "mon1")
+    assert result == {"apiVersion": 1, "datasources": [PROMETHEUS]}
+
+
+@pytest.mark.usefixtures("jaeger")
+def test_only_links_between_deployed_components_appear():
+    partial = fleet(mon1=host("10.0.0.1", observability_components=["prometheus", "loki", "grafana"]))
+    assert grafana_datasources(partial, "mon1")["datasources"] == [PROMETHEUS, LOKI]
+    only = grafana_datasources(fleet(mon1=host("10.0.0.1", observability_components=["jaeger", "grafana"])),
+                               "mon1")["datasources"]
     assert [(ds["uid"], ds["isDefault"]) for ds in only] == [("jaeger", True)]
     assert only[0]["jsonData"] == {"nodeGraph": {"enabled": True}}
 
 
 def test_nothing_deployed_gives_no_datasources():
-    assert grafana_datasources({"app1": {"group_names": ["agents"]}}, "app1", ["app1"]) == \
-        {"apiVersion": 1, "datasources": []}
+    assert grafana_datasources(fleet(app1=host("10.0.0.2", "agents")), "app1") == {"apiVersion": 1, "datasources": []}
 
 
-def test_components_on_other_hosts_are_reached_at_their_published_ports():
-    hostvars = {
-        "graf": {"observability_components": ["grafana"], "ansible_host": "10.0.0.5"},
-        "metrics": {"observability_components": ["prometheus", "alertmanager"], "ansible_host": "10.0.0.6",
-                    "prometheus_host_port": 19090},
-        "logs": {"observability_components": ["loki"], "observability_scrape_address": "logs.internal"},
-    }
-    result = grafana_datasources(hostvars, "graf", ["graf", "logs", "metrics"],
-                                 published_ports={"alertmanager": 19093, "loki": 13100})
-    assert [ds["url"] for ds in result["datasources"]] == [
+def test_components_on_other_hosts_are_reached_at_their_address_and_published_port():
+    the_fleet = fleet(
+        graf=host("10.0.0.5", observability_components=["grafana"]),
+        metrics=host("10.0.0.6", observability_components=["prometheus", "alertmanager"],
+                     observability_published_ports={"prometheus": 19090, "alertmanager": 19093}),
+        logs=host("10.0.0.7", observability_components=["loki"], observability_address="logs.internal",
+                  observability_published_ports={"loki": 13100}))
+    assert [ds["url"] for ds in grafana_datasources(the_fleet, "graf")["datasources"]] == [
         "http://10.0.0.6:19090", "http://logs.internal:13100", "http://10.0.0.6:19093"]
 
 
+def test_each_grafana_of_a_pair_reads_its_own_hosts_prometheus_and_alertmanager():
+    the_fleet = fleet(mon1=host("10.0.0.1", "monitoring"), mon2=host("10.0.0.2", "monitoring"))
+    assert [ds["url"] for ds in grafana_datasources(the_fleet, "mon2")["datasources"]] == [
+        "http://proxy-prometheus:9090", "http://10.0.0.1:3100", "http://proxy-alertmanager:9093"]
+
+
+def test_a_grafana_without_a_prometheus_of_its_own_reads_the_first_one():
+    the_fleet = fleet(mon1=host("10.0.0.1", "monitoring"), mon2=host("10.0.0.2", "monitoring"),
+                      graf=host("10.0.0.3", observability_components=["grafana"]))
+    assert [ds["url"] for ds in grafana_datasources(the_fleet, "graf")["datasources"]] == [
+        "http://10.0.0.1:9090", "http://10.0.0.1:3100", "http://10.0.0.1:9093"]
+
+
 def test_the_prefix_names_the_containers():
-    result = grafana_datasources(HOSTVARS, "mon1", HOSTS, prefix="obs")
-    assert result["datasources"][0]["url"] == "http://obs-prometheus:9090"
+    the_fleet = fleet(mon1=host("10.0.0.1", "monitoring", observability_prefix="obs"))
+    assert grafana_datasources(the_fleet, "mon1")["datasources"][0]["url"] == "http://obs-prometheus:9090"
 
 
 def test_extra_datasources_are_appended_unchanged():
     extra = [{"name": "Postgres", "type": "grafana-postgresql-datasource", "access": "proxy", "url": "db:5432",
               "uid": "pg", "jsonData": {"database": "app"}}]
-    result = grafana_datasources(HOSTVARS, "mon1", HOSTS, extra=extra)
-    assert result["datasources"][4] == extra[0] and result["datasources"][4] is not extra[0]
-    assert [ds["isDefault"] for ds in result["datasources"][:1]] == [True]
+    result = grafana_datasources(FLEET, "mon1", extra=extra)
+    assert result["datasources"][3] == extra[0] and result["datasources"][3] is not extra[0]
+    assert [ds.get("isDefault") for ds in result["datasources"]] == [True, False, False, None]
 
 
 def test_without_prometheus_an_extra_datasource_may_be_the_default():
-    hostvars = {"mon1": {"observability_components": ["loki"]}}
+    the_fleet = fleet(mon1=host("10.0.0.1", observability_components=["loki"]))
     extra = [{"name": "Mimir", "type": "prometheus", "access": "proxy", "url": "http://mimir", "isDefault": True}]
-    result = grafana_datasources(hostvars, "mon1", ["mon1"], extra=extra)
+    result = grafana_datasources(the_fleet, "mon1", extra=extra)
     assert [ds["isDefault"] for ds in result["datasources"]] == [False, True]
+
+
+def test_without_any_default_the_first_datasource_becomes_it():
+    the_fleet = fleet(mon1=host("10.0.0.1", observability_components=["loki"]))
+    extra = [{"name": "Mimir", "type": "prometheus", "access": "proxy", "url": "http://mimir"}]
+    assert [ds.get("isDefault") for ds in grafana_datasources(the_fleet, "mon1", extra=extra)["datasources"]] == \
+        [True, None]
 
 
 @pytest.mark.parametrize("extra, message", [
@@ -120,8 +176,9 @@ def test_without_prometheus_an_extra_datasource_may_be_the_default():
       {"name": "B", "type": "testdata", "access": "proxy", "uid": "t"}],
      "grafana_datasources_extra[1]: the uid 't' is already used by grafana_datasources_extra[0]. Fix: give each "
      "datasource its own uid"),
-    ([{"name": "A", "type": "testdata", "access": "proxy", "uid": "jaeger"}],
-     "grafana_datasources_extra[0]: the uid 'jaeger' is already used by the stack's Jaeger datasource."),
+    ([{"name": "A", "type": "testdata", "access": "proxy", "uid": "alertmanager"}],
+     "grafana_datasources_extra[0]: the uid 'alertmanager' is already used by the stack's Alertmanager datasource. "
+     "Fix: give each datasource its own uid"),
     ([{"name": "A", "type": "testdata", "access": "proxy", "uid": "a b"}],
      "grafana_datasources_extra[0]: uid 'a b' is not a Grafana uid. Fix: use 1 to 40 letters, digits, '.', '_' or "
      "'-'"),
@@ -132,7 +189,7 @@ def test_without_prometheus_an_extra_datasource_may_be_the_default():
 ])
 def test_bad_extra_datasources_name_the_item_and_the_fix(extra, message):
     with pytest.raises(AnsibleFilterError) as error:
-        grafana_datasources(HOSTVARS, "mon1", HOSTS, extra=extra)
+        grafana_datasources(FLEET, "mon1", extra=extra)
     assert str(error.value).startswith(message)
 
 
@@ -140,20 +197,16 @@ def test_two_extra_defaults_without_prometheus_are_rejected():
     extra = [{"name": "A", "type": "testdata", "access": "proxy", "isDefault": True},
              {"name": "B", "type": "testdata", "access": "proxy", "isDefault": True}]
     with pytest.raises(AnsibleFilterError) as error:
-        grafana_datasources({"g": {"observability_components": ["grafana"]}}, "g", ["g"], extra=extra)
+        grafana_datasources(fleet(g=host("10.0.0.9", observability_components=["grafana"])), "g", extra=extra)
     assert str(error.value) == (
         "grafana_datasources_extra[1]: is marked isDefault, but grafana_datasources_extra[0] already is the default "
         "datasource. Fix: remove isDefault from grafana_datasources_extra[1]: Grafana allows one default datasource")
 
 
-@pytest.mark.parametrize("args, kwargs, message", [
-    ((HOSTVARS, "mon1", ["app1", "db9"]), {}, "hosts: 'db9' is not an inventory host"),
-    ((HOSTVARS, "db9", HOSTS), {}, "from_host: 'db9' is not an inventory host"),
-    ((HOSTVARS, "mon1", HOSTS), {"published_ports": [9090]},
-     "observability_published_ports: must map components to ports, got list"),
-    ((HOSTVARS, "mon1", HOSTS), {"prefix": "Bad Prefix"}, "observability_prefix: 'Bad Prefix' cannot start"),
-])
-def test_bad_arguments(args, kwargs, message):
+@pytest.mark.parametrize("not_a_fleet, kind", [(HOSTVARS, "dict"), (["mon1"], "list")])
+def test_what_is_not_a_fleet_is_refused(not_a_fleet, kind):
     with pytest.raises(AnsibleFilterError) as error:
-        grafana_datasources(*args, **kwargs)
-    assert str(error.value).startswith(message)
+        grafana_datasources(not_a_fleet, "mon1")
+    assert str(error.value) == (
+        "_observability_fleet: is not the stack's fleet (got %s). Fix: build it with the "
+        "proxy_agent.observability.observability_fleet filter (the observability role does, once per run)" % kind)

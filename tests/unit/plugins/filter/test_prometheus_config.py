@@ -8,14 +8,24 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.proxy_agent.observability.plugins.filter.fleet_endpoints import fleet_endpoints
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_config import prometheus_config
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._fleet import build_fleet
 
 JOBS = [
     {"job_name": "node", "static_configs": [{"targets": ["proxy-node-exporter:9100"], "labels": {"host": "mon1"}}]},
     {"job_name": "prometheus", "static_configs": [{"targets": ["proxy-prometheus:9090"], "labels": {"host": "mon1"}}]},
 ]
 RULES = ["/etc/prometheus/rules/*.yml"]
-ALERTMANAGERS = ["proxy-alertmanager:9093"]
+
+
+def alertmanager(address, host="mon1", scheme="http", path=""):
+    """An Alertmanager endpoint as the fleet_endpoints filter gives it."""
+    return {"component": "alertmanager", "host": host, "port_name": "http", "scheme": scheme, "address": address,
+            "port": 9093, "path": path, "local": address.startswith("proxy-"), "tls": None, "basic_auth": None}
+
+
+ALERTMANAGERS = [alertmanager("proxy-alertmanager")]
 
 
 def test_defaults_give_the_seed_global_block_alerting_v2_rules_and_jobs():
@@ -47,13 +57,49 @@ def test_global_config_merges_over_the_seed_and_null_drops():
 
 
 def test_alertmanager_targets_are_sorted_and_deduplicated():
-    config = prometheus_config(JOBS, {}, ["mon2:9093", "proxy-alertmanager:9093", "mon2:9093"], RULES)
+    endpoints = [alertmanager("10.0.0.2", "mon2"), alertmanager("proxy-alertmanager"), alertmanager("10.0.0.2", "mon2")]
+    config = prometheus_config(JOBS, {}, endpoints, RULES)
+    assert config["alerting"]["alertmanagers"] == \
+        [{"api_version": "v2", "static_configs": [{"targets": ["10.0.0.2:9093", "proxy-alertmanager:9093"]}]}]
+
+
+def test_every_alertmanager_of_the_fleet_gets_the_alerts():
+    hostvars = {name: {"group_names": ["monitoring"], "ansible_facts": {"default_ipv4": {"address": address}}}
+                for name, address in (("mon1", "10.0.0.1"), ("mon2", "2001:db8::2"))}
+    fleet = build_fleet(hostvars, {"all": ["mon1", "mon2"], "monitoring": ["mon1", "mon2"]})
+    config = prometheus_config(JOBS, {}, fleet_endpoints(fleet, "alertmanager", "mon1"), RULES)
     assert config["alerting"]["alertmanagers"][0]["static_configs"] == \
-        [{"targets": ["mon2:9093", "proxy-alertmanager:9093"]}]
+        [{"targets": ["[2001:db8::2]:9093", "proxy-alertmanager:9093"]}]
 
 
-def test_without_alertmanagers_the_alerting_block_is_left_out_even_with_rules():
-    config = prometheus_config(JOBS, {}, [], RULES)
+def test_alertmanagers_with_another_scheme_or_path_prefix_get_an_entry_of_their_own():
+    endpoints = [alertmanager("10.0.0.2", "mon2", path="/am"), alertmanager("10.0.0.3", "mon3", scheme="https"),
+                 alertmanager("proxy-alertmanager")]
+    assert prometheus_config(JOBS, {}, endpoints, RULES)["alerting"]["alertmanagers"] == [
+        {"api_version": "v2", "static_configs": [{"targets": ["proxy-alertmanager:9093"]}]},
+        {"api_version": "v2", "path_prefix": "/am", "static_configs": [{"targets": ["10.0.0.2:9093"]}]},
+        {"api_version": "v2", "scheme": "https", "static_configs": [{"targets": ["10.0.0.3:9093"]}]},
+    ]
+
+
+@pytest.mark.parametrize("labels, regex", [(["replica"], "replica"), (["replica", "prometheus"], "replica|prometheus")])
+def test_dropped_alert_labels_become_a_labeldrop_before_the_alertmanagers(labels, regex):
+    alerting = prometheus_config(JOBS, {}, ALERTMANAGERS, RULES, drop_alert_labels=labels)["alerting"]
+    assert alerting == {"alert_relabel_configs": [{"action": "labeldrop", "regex": regex}],
+                        "alertmanagers": [{"api_version": "v2",
+                                           "static_configs": [{"targets": ["proxy-alertmanager:9093"]}]}]}
+    assert list(alerting) == ["alert_relabel_configs", "alertmanagers"]
+
+
+@pytest.mark.parametrize("labels", [None, []])
+def test_without_labels_to_drop_there_is_no_alert_relabelling(labels):
+    alerting = prometheus_config(JOBS, {}, ALERTMANAGERS, RULES, drop_alert_labels=labels)["alerting"]
+    assert list(alerting) == ["alertmanagers"]
+
+
+@pytest.mark.parametrize("alertmanagers", [[], None])
+def test_without_alertmanagers_the_alerting_block_is_left_out_even_with_rules_and_labels_to_drop(alertmanagers):
+    config = prometheus_config(JOBS, {}, alertmanagers, RULES, drop_alert_labels=["replica"])
     assert list(config) == ["global", "rule_files", "scrape_configs"]
 
 
@@ -104,16 +150,27 @@ BAD_INPUT = [
     ({"global_config": {"external_labels": {"environment": ""}}},
      "prometheus_external_labels['environment']: is empty. "
      "Fix: give it a value, or set it to null to drop the label"),
-    ({"alertmanager_targets": ["alertmanager"]},
-     "prometheus_alertmanager_targets[0]: 'alertmanager' is not a host:port target. Fix: write it as host:port, "
-     "e.g. 'app1.example.com:9100' or '[2001:db8::1]:9100' (port 1 to 65535); for URLs (blackbox probes) use a job "
-     "of your own with relabel_configs in prometheus_scrape_configs_extra"),
+    ({"alertmanagers": ["proxy-alertmanager:9093"]},
+     "alertmanagers[0]: 'proxy-alertmanager:9093' is not an endpoint. "
+     "Fix: pass the fleet_endpoints filter's result for alertmanager"),
+    ({"alertmanagers": [{"address": "10.0.0.2", "port": 9093}]},
+     "alertmanagers[0]: {'address': '10.0.0.2', 'port': 9093} is not an endpoint. "
+     "Fix: pass the fleet_endpoints filter's result for alertmanager"),
+    ({"alertmanagers": "proxy-alertmanager:9093"},
+     "alertmanagers: must be a list of endpoints, got str. Fix: pass the fleet_endpoints filter's result for "
+     "alertmanager"),
+    ({"drop_alert_labels": ["replica-id"]},
+     "prometheus_replica_label[0]: 'replica-id' is not a label name. Fix: use letters, digits and '_', not starting "
+     "with a digit, e.g. 'team'"),
+    ({"drop_alert_labels": ["__replica__"]},
+     "prometheus_replica_label[0]: '__replica__' starts with '__', which Prometheus reserves for internal labels. "
+     "Fix: drop the leading underscores, e.g. 'replica'"),
     ({"rule_files": ["/etc/prometheus/*/rules.yml"]},
      "prometheus_rule_files[0]: '/etc/prometheus/*/rules.yml' is not a rule file path Prometheus accepts. "
      "Fix: give a path with at most one '*', in its last element, e.g. '/etc/prometheus/rules/*.yml'"),
     ({"extra": {"alerting": {"alert_relabel_configs": []}}},
      "prometheus_config_extra['alerting']: is built by this collection. "
-     "Fix: set it through prometheus_alertmanager_targets instead"),
+     "Fix: set it through the inventory (every host that runs alertmanager) instead"),
     ({"extra": {"remote_writes": []}},
      "prometheus_config_extra['remote_writes']: is not a top-level key of prometheus.yml. Fix: use one of runtime, "
      "scrape_config_files, storage, tracing, remote_write, remote_read, otlp"),
@@ -133,7 +190,7 @@ BAD_INPUT = [
 @pytest.mark.parametrize("kwargs, message", BAD_INPUT,
                          ids=[message.split(". Fix")[0][:60] for dummy, message in BAD_INPUT])
 def test_bad_input_is_rejected_naming_the_variable(kwargs, message):
-    args = {"scrape_configs": JOBS, "global_config": {}, "alertmanager_targets": ALERTMANAGERS, "rule_files": RULES}
+    args = {"scrape_configs": JOBS, "global_config": {}, "alertmanagers": ALERTMANAGERS, "rule_files": RULES}
     args.update(kwargs)
     with pytest.raises(AnsibleFilterError) as exc:
         prometheus_config(**args)

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 Proxy Agent Platform DevOps Team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""prometheus_scrape_configs: the scrape jobs of prometheus.yml, built from the inventory."""
+"""prometheus_scrape_configs: the scrape jobs of prometheus.yml and their target files, built from the fleet."""
 from __future__ import annotations
 
 import copy
@@ -13,141 +13,141 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import (
     prometheus_scrape_configs,
 )
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._fleet import build_fleet
 
-# mon1 runs the central services and the collectors, app1 the collectors, db1 the collectors and postgres-exporter
-# and is reached at a separate scrape address.
+
+def host(address, *groups, **settings):
+    return dict({"group_names": list(groups), "ansible_facts": {"default_ipv4": {"address": address}}}, **settings)
+
+
+# mon1 runs the central services and the collectors, app1 the collectors, db1 the collectors and postgres-exporter.
 HOSTVARS = {
-    "mon1": {"inventory_hostname": "mon1", "group_names": ["agents", "monitoring"], "ansible_host": "10.0.0.1"},
-    "app1": {"inventory_hostname": "app1", "group_names": ["agents"], "ansible_host": "10.0.0.2"},
-    "db1": {"inventory_hostname": "db1", "group_names": ["agents"], "ansible_host": "db1.example.com",
-            "observability_extra_components": ["postgres_exporter"], "observability_scrape_address": "10.0.1.3"},
+    "mon1": host("10.0.0.1", "agents", "monitoring"),
+    "app1": host("10.0.0.2", "agents"),
+    "db1": host("10.0.1.3", "agents", "postgres"),
 }
-HOSTS = ["mon1", "app1", "db1"]
+GROUPS = {"all": ["mon1", "app1", "db1"], "agents": ["mon1", "app1", "db1"], "monitoring": ["mon1"],
+          "postgres": ["db1"]}
+JOBS = ["node", "docker", "postgres", "loki", "promtail", "alertmanager", "prometheus", "grafana"]
 
 
-def scrape(hostvars=None, **kwargs):
-    return prometheus_scrape_configs(HOSTVARS if hostvars is None else hostvars, "mon1", HOSTS, **kwargs)
+def fleet(hostvars=None, groups=None):
+    return build_fleet(HOSTVARS if hostvars is None else hostvars, GROUPS if groups is None else groups)
 
 
-def with_host(host, **hostvars):
+def scrape(hostvars=None, prometheus_host="mon1", **kwargs):
+    return prometheus_scrape_configs(fleet(hostvars), prometheus_host, **kwargs)
+
+
+def with_host(name, **settings):
     result = copy.deepcopy(HOSTVARS)
-    result[host].update(hostvars)
+    result[name].update(settings)
     return result
 
 
-def job(result, name):
-    return [entry for entry in result if entry["job_name"] == name][0]
+def names(result):
+    return [job["job_name"] for job in result["scrape_configs"]]
 
 
-def test_inventory_gives_the_seed_jobs_plus_prometheus_and_alertmanager():
-    assert scrape(backend_targets=["10.0.0.2:8000"]) == [
-        {"job_name": "backend", "metrics_path": "/metrics", "static_configs": [{"targets": ["10.0.0.2:8000"]}]},
-        {"job_name": "postgres", "static_configs": [
-            {"targets": ["10.0.1.3:9187"], "labels": {"host": "db1"}},
-        ]},
-        {"job_name": "node", "static_configs": [
-            {"targets": ["10.0.0.2:9100"], "labels": {"host": "app1"}},
-            {"targets": ["10.0.1.3:9100"], "labels": {"host": "db1"}},
-            {"targets": ["proxy-node-exporter:9100"], "labels": {"host": "mon1"}},
-        ]},
-        {"job_name": "docker", "static_configs": [
-            {"targets": ["10.0.0.2:8080"], "labels": {"host": "app1"}},
-            {"targets": ["10.0.1.3:8080"], "labels": {"host": "db1"}},
-            {"targets": ["proxy-cadvisor:8080"], "labels": {"host": "mon1"}},
-        ]},
-        {"job_name": "prometheus", "static_configs": [
-            {"targets": ["proxy-prometheus:9090"], "labels": {"host": "mon1"}},
-        ]},
-        {"job_name": "alertmanager", "static_configs": [
-            {"targets": ["proxy-alertmanager:9093"], "labels": {"host": "mon1"}},
-        ]},
-        {"job_name": "loki", "static_configs": [
-            {"targets": ["proxy-loki:3100"], "labels": {"host": "mon1"}},
-        ]},
-        {"job_name": "promtail", "static_configs": [
-            {"targets": ["10.0.0.2:9080"], "labels": {"host": "app1"}},
-            {"targets": ["10.0.1.3:9080"], "labels": {"host": "db1"}},
-            {"targets": ["proxy-promtail:9080"], "labels": {"host": "mon1"}},
-        ]},
-        {"job_name": "grafana", "static_configs": [
-            {"targets": ["proxy-grafana:3000"], "labels": {"host": "mon1"}},
-        ]},
-    ]
+def file_sd(name, targets_dir="/etc/prometheus/targets"):
+    return {"job_name": name, "file_sd_configs": [{"files": ["%s/%s.json" % (targets_dir, name)]}]}
+
+
+def group(target, name, port):
+    return {"targets": [target], "labels": {"host": name, "instance": "%s:%d" % (name, port)}}
+
+
+def test_every_scraped_component_gets_a_file_sd_job_after_the_backend_in_catalogue_order():
+    assert scrape(backend_targets=["10.0.0.2:8000"])["scrape_configs"] == \
+        [file_sd(name) for name in ["backend"] + JOBS]
+
+
+def test_the_target_files_hold_one_group_per_instance_labelled_with_host_and_instance():
+    files = scrape(backend_targets=["10.0.0.2:8000"])["files"]
+    assert sorted(files) == sorted("targets/%s.json" % name for name in ["backend"] + JOBS)
+    assert files["targets/backend.json"] == [{"targets": ["10.0.0.2:8000"]}]
+    assert files["targets/node.json"] == [group("10.0.0.2:9100", "app1", 9100), group("10.0.1.3:9100", "db1", 9100),
+                                          group("proxy-node-exporter:9100", "mon1", 9100)]
+    assert files["targets/postgres.json"] == [group("10.0.1.3:9187", "db1", 9187)]
+    assert files["targets/grafana.json"] == [group("proxy-grafana:3000", "mon1", 3001)]
+    assert files["targets/alertmanager.json"] == [group("proxy-alertmanager:9093", "mon1", 9093)]
 
 
 def test_jobs_without_targets_are_left_out():
-    names = [entry["job_name"] for entry in scrape()]
-    assert names == ["postgres", "node", "docker", "prometheus", "alertmanager", "loki", "promtail", "grafana"]
+    result = scrape()
+    assert names(result) == JOBS
+    assert "targets/backend.json" not in result["files"] and "targets/redis.json" not in result["files"]
 
 
 def test_prometheus_on_another_host_scrapes_the_monitoring_host_by_address():
-    result = prometheus_scrape_configs(HOSTVARS, "app1", HOSTS)
-    assert job(result, "node")["static_configs"] == [
-        {"targets": ["proxy-node-exporter:9100"], "labels": {"host": "app1"}},
-        {"targets": ["10.0.1.3:9100"], "labels": {"host": "db1"}},
-        {"targets": ["10.0.0.1:9100"], "labels": {"host": "mon1"}},
-    ]
-    assert job(result, "prometheus")["static_configs"] == [{"targets": ["10.0.0.1:9090"], "labels": {"host": "mon1"}}]
+    files = scrape(prometheus_host="app1")["files"]
+    assert files["targets/node.json"] == [group("proxy-node-exporter:9100", "app1", 9100),
+                                          group("10.0.1.3:9100", "db1", 9100), group("10.0.0.1:9100", "mon1", 9100)]
+    assert files["targets/prometheus.json"] == [group("10.0.0.1:9090", "mon1", 9090)]
 
 
-def test_prefix_names_the_local_containers():
-    assert job(scrape(prefix="obs"), "docker")["static_configs"][-1] == \
-        {"targets": ["obs-cadvisor:8080"], "labels": {"host": "mon1"}}
+def test_the_two_prometheus_of_a_pair_label_every_target_alike():
+    hostvars = dict(HOSTVARS, mon2=host("10.0.0.4", "agents", "monitoring"))
+    groups = {"all": ["mon1", "mon2", "app1", "db1"], "monitoring": ["mon1", "mon2"],
+              "agents": ["mon1", "mon2", "app1", "db1"], "postgres": ["db1"]}
+    first = prometheus_scrape_configs(fleet(hostvars, groups), "mon1")["files"]["targets/prometheus.json"]
+    second = prometheus_scrape_configs(fleet(hostvars, groups), "mon2")["files"]["targets/prometheus.json"]
+    assert first == [group("proxy-prometheus:9090", "mon1", 9090), group("10.0.0.4:9090", "mon2", 9090)]
+    assert second == [group("10.0.0.1:9090", "mon1", 9090), group("proxy-prometheus:9090", "mon2", 9090)]
 
 
-def test_published_port_replaces_the_container_port_on_other_hosts_only():
+def test_the_prefix_of_the_scraped_host_names_its_containers():
+    files = scrape(with_host("mon1", observability_prefix="obs"))["files"]
+    assert files["targets/docker.json"][-1] == group("obs-cadvisor:8080", "mon1", 8080)
+
+
+def test_the_targets_dir_names_the_files_in_the_jobs():
+    assert scrape(targets_dir="/prometheus/targets/")["scrape_configs"][0] == file_sd("node", "/prometheus/targets")
+
+
+def test_a_published_port_is_the_target_on_other_hosts_and_the_instance_label_everywhere():
     hostvars = with_host("app1", observability_published_ports={"cadvisor": 18080})
-    hostvars["mon1"]["observability_published_ports"] = {"cadvisor": 18080}
-    assert job(scrape(hostvars), "docker")["static_configs"] == [
-        {"targets": ["10.0.0.2:18080"], "labels": {"host": "app1"}},
-        {"targets": ["10.0.1.3:8080"], "labels": {"host": "db1"}},
-        {"targets": ["proxy-cadvisor:8080"], "labels": {"host": "mon1"}},
-    ]
+    hostvars["mon1"]["observability_published_ports"] = {"cadvisor": 18081}
+    assert scrape(hostvars)["files"]["targets/docker.json"] == [
+        group("10.0.0.2:18080", "app1", 18080), group("10.0.1.3:8080", "db1", 8080),
+        group("proxy-cadvisor:8080", "mon1", 18081)]
 
 
-def test_role_host_port_of_the_host_wins_over_the_stack_map():
-    hostvars = with_host("app1", observability_published_ports={"node_exporter": 19100}, node_exporter_host_port=29100)
-    hostvars["db1"]["node_exporter_host_port"] = "39100"
-    assert job(scrape(hostvars), "node")["static_configs"] == [
-        {"targets": ["10.0.0.2:29100"], "labels": {"host": "app1"}},
-        {"targets": ["10.0.1.3:39100"], "labels": {"host": "db1"}},
-        {"targets": ["proxy-node-exporter:9100"], "labels": {"host": "mon1"}},
-    ]
-
-
-def test_address_falls_back_to_the_inventory_name_and_brackets_ipv6():
+def test_addresses_fall_back_to_the_inventory_name_and_ipv6_is_bracketed():
     hostvars = copy.deepcopy(HOSTVARS)
-    del hostvars["app1"]["ansible_host"]
-    hostvars["db1"]["observability_scrape_address"] = "2001:db8::3"
-    assert [static["targets"] for static in job(scrape(hostvars), "node")["static_configs"]] == \
+    del hostvars["app1"]["ansible_facts"]
+    hostvars["app1"]["observability_publish_address"] = "0.0.0.0"  # a name is no bind address
+    hostvars["db1"]["observability_address"] = "2001:db8::3"
+    assert [entry["targets"] for entry in scrape(hostvars)["files"]["targets/node.json"]] == \
         [["app1:9100"], ["[2001:db8::3]:9100"], ["proxy-node-exporter:9100"]]
 
 
 def test_observability_components_replaces_the_derived_list():
-    hostvars = with_host("app1", observability_components=["redis_exporter"])
-    result = scrape(hostvars)
-    assert job(result, "redis")["static_configs"] == [{"targets": ["10.0.0.2:9121"], "labels": {"host": "app1"}}]
-    assert [static["labels"]["host"] for static in job(result, "node")["static_configs"]] == ["db1", "mon1"]
+    files = scrape(with_host("app1", observability_components=["redis_exporter"]))["files"]
+    assert files["targets/redis.json"] == [group("10.0.0.2:9121", "app1", 9121)]
+    assert [entry["labels"]["host"] for entry in files["targets/node.json"]] == ["db1", "mon1"]
 
 
-def test_group_names_are_configurable():
+def test_group_names_set_in_the_inventory_place_the_scraped_components():
     hostvars = copy.deepcopy(HOSTVARS)
     hostvars["mon1"]["group_names"] = ["obs", "agents"]
-    assert scrape(hostvars) == scrape(hostvars, monitoring_group="monitoring")
-    assert job(scrape(hostvars, monitoring_group="obs"), "alertmanager")["static_configs"] == \
-        [{"targets": ["proxy-alertmanager:9093"], "labels": {"host": "mon1"}}]
-    assert "alertmanager" not in [entry["job_name"] for entry in scrape(hostvars)]
+    assert "alertmanager" not in names(scrape(hostvars))
+    for vars_ in hostvars.values():
+        vars_["observability_monitoring_group"] = "obs"
+    assert scrape(hostvars)["files"]["targets/alertmanager.json"] == [group("proxy-alertmanager:9093", "mon1", 9093)]
 
 
-def test_extra_targets_merge_into_jobs_or_create_them_in_the_seed_order():
+def test_extra_targets_merge_into_generated_jobs_or_create_jobs_sorted_after_them():
     result = scrape(extra_targets={"node": ["nas.example.com:9100", "10.0.0.2:9100"], "redis": ["cache1:9121"],
-                                   "zfs": ["nas.example.com:9134", "nas.example.com:9134"]})
-    assert job(result, "node")["static_configs"][-1] == {"targets": ["nas.example.com:9100"]}
-    assert len(job(result, "node")["static_configs"]) == 4  # 10.0.0.2:9100 is app1's target already
-    assert [entry["job_name"] for entry in result] == \
-        ["postgres", "redis", "node", "docker", "prometheus", "alertmanager", "loki", "promtail", "grafana", "zfs"]
-    assert job(result, "redis") == {"job_name": "redis", "static_configs": [{"targets": ["cache1:9121"]}]}
-    assert job(result, "zfs") == {"job_name": "zfs", "static_configs": [{"targets": ["nas.example.com:9134"]}]}
+                                   "zfs": ["nas.example.com:9134", "nas.example.com:9134"], "apc": ["ups:9162"]})
+    # 10.0.0.2:9100 is app1's target already.
+    assert result["files"]["targets/node.json"][3:] == [{"targets": ["nas.example.com:9100"]}]
+    assert len(result["files"]["targets/node.json"]) == 4
+    assert names(result) == ["node", "docker", "postgres", "redis", "loki", "promtail", "alertmanager", "prometheus",
+                             "grafana", "apc", "zfs"]
+    assert result["scrape_configs"][-1] == file_sd("zfs")
+    assert result["files"]["targets/redis.json"] == [{"targets": ["cache1:9121"]}]
+    assert result["files"]["targets/zfs.json"] == [{"targets": ["nas.example.com:9134"]}]
 
 
 def test_user_jobs_come_last_with_keys_in_prometheus_order_and_targets_sorted():
@@ -160,7 +160,7 @@ def test_user_jobs_come_last_with_keys_in_prometheus_order_and_targets_sorted():
         "job_name": "legacy-app",
     }
     result = scrape(extra_jobs=[user_job], extra_targets={"legacy-app": ["c.example:9000", "a.example:9000"]})
-    assert result[-1] == {
+    assert result["scrape_configs"][-1] == {
         "job_name": "legacy-app",
         "scrape_interval": "30s",
         "scrape_timeout": "20s",
@@ -170,8 +170,9 @@ def test_user_jobs_come_last_with_keys_in_prometheus_order_and_targets_sorted():
             {"targets": ["c.example:9000"]},
         ],
     }
-    assert list(result[-1]) == ["job_name", "scrape_interval", "scrape_timeout", "fallback_scrape_protocol",
-                                "static_configs"]
+    assert list(result["scrape_configs"][-1]) == ["job_name", "scrape_interval", "scrape_timeout",
+                                                  "fallback_scrape_protocol", "static_configs"]
+    assert "targets/legacy-app.json" not in result["files"]
 
 
 def test_user_job_with_relabelling_may_list_urls():
@@ -179,19 +180,21 @@ def test_user_job_with_relabelling_may_list_urls():
                 "static_configs": [{"targets": ["https://example.com"]}],
                 "relabel_configs": [{"source_labels": ["__address__"], "target_label": "__param_target"},
                                     {"target_label": "__address__", "replacement": "proxy-blackbox:9115"}]}
-    assert scrape(extra_jobs=[blackbox])[-1] == blackbox
+    assert scrape(extra_jobs=[blackbox])["scrape_configs"][-1] == blackbox
 
 
 def test_output_is_stable_plain_and_leaves_the_input_alone():
-    hostvars = copy.deepcopy(HOSTVARS)
+    the_fleet = fleet()
+    before = copy.deepcopy(the_fleet)
     extra_jobs = [{"job_name": "app", "static_configs": [{"targets": ["app1:8000"]}]}]
-    first = prometheus_scrape_configs(hostvars, "mon1", ["db1", "app1", "mon1", "app1"], extra_jobs=extra_jobs,
+    first = prometheus_scrape_configs(the_fleet, "mon1", extra_jobs=extra_jobs,
                                       backend_targets=["b:8000", "a:8000", "b:8000"])
-    second = prometheus_scrape_configs(hostvars, "mon1", HOSTS, extra_jobs=copy.deepcopy(extra_jobs),
+    reordered = fleet(groups=dict(GROUPS, all=["db1", "app1", "mon1"]))
+    second = prometheus_scrape_configs(reordered, "mon1", extra_jobs=copy.deepcopy(extra_jobs),
                                        backend_targets=["a:8000", "b:8000"])
     assert yaml.safe_dump(first, sort_keys=False) == yaml.safe_dump(second, sort_keys=False)
-    assert first[0]["static_configs"] == [{"targets": ["a:8000", "b:8000"]}]
-    assert hostvars == HOSTVARS
+    assert first["files"]["targets/backend.json"] == [{"targets": ["a:8000", "b:8000"]}]
+    assert the_fleet == before
     assert extra_jobs == [{"job_name": "app", "static_configs": [{"targets": ["app1:8000"]}]}]
 
 
@@ -281,27 +284,19 @@ BAD_INPUT = [
      "prometheus_backend_targets[0]: 'backend:0' is not a host:port target. Fix: write it as host:port, e.g. "
      "'app1.example.com:9100' or '[2001:db8::1]:9100' (port 1 to 65535); for URLs (blackbox probes) use a job of "
      "your own with relabel_configs in prometheus_scrape_configs_extra"),
-    ({"prefix": "Proxy Stack"},
-     "observability_prefix: 'Proxy Stack' cannot start container and volume names. Fix: use 1 to 32 lower-case "
-     "letters, digits, '_' or '-', starting with a letter or digit, e.g. 'proxy'"),
-    ({"hostvars": with_host("db1", observability_scrape_address="http://10.0.1.3")},
-     "observability_scrape_address: 'http://10.0.1.3' on host db1 is not a host name or IP address. Fix: set "
-     "observability_scrape_address on host db1 to the name or address the stack reaches it at, without scheme or "
-     "port"),
-    ({"hostvars": with_host("app1", observability_published_ports={"node_exporter": 0})},
-     "observability_published_ports['node_exporter']: 0 on host app1 is not a port. Fix: give a port from 1 to 65535"),
-    ({"hostvars": with_host("app1", cadvisor_host_port="80a")},
-     "cadvisor_host_port: '80a' on host app1 is not a port. Fix: give a port from 1 to 65535"),
-    ({"hostvars": with_host("app1", observability_components=["node-exporter"])},
-     "observability_components: 'node-exporter' is not a component of this stack. Fix: use names from: "
-     "alertmanager, cadvisor, grafana, jaeger, loki, node_exporter, postgres_exporter, prometheus, promtail, "
-     "redis_exporter"),
+    ({"fleet": {"mon1": {"group_names": ["monitoring"]}}},
+     "_observability_fleet: is not the stack's fleet. Fix: pass the result of the observability_fleet filter"),
+    ({"fleet": {"hosts": {}, "order": []}},
+     "_observability_fleet: is not the stack's fleet (got dict). Fix: build it with the "
+     "proxy_agent.observability.observability_fleet filter (the observability role does, once per run)"),
 ]
 
 
 @pytest.mark.parametrize("kwargs, message", BAD_INPUT,
                          ids=[message.split(". Fix")[0][:60] for dummy, message in BAD_INPUT])
 def test_bad_input_is_rejected_naming_the_variable(kwargs, message):
+    kwargs = dict(kwargs)
+    the_fleet = kwargs.pop("fleet") if "fleet" in kwargs else fleet()
     with pytest.raises(AnsibleFilterError) as exc:
-        scrape(**kwargs)
+        prometheus_scrape_configs(the_fleet, "mon1", **kwargs)
     assert str(exc.value) == message

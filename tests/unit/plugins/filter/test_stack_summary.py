@@ -3,6 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.proxy_agent.observability.plugins.filter.stack_summary import stack_summary
 
 ENGINE = {
@@ -19,7 +21,7 @@ ENGINE = {
     ],
 }
 IMAGES = {"prometheus": "localhost/proxy-obs/prometheus:3.5.3", "grafana": "localhost/proxy-obs/grafana-standin:1",
-          "loki": "grafana/loki:3.7.6", "jaeger": "jaegertracing/jaeger:2.20.0"}
+          "loki": "grafana/loki:3.7.6", "promtail": "grafana/promtail:3.6.11"}
 IMAGE_INFO = [
     {"RepoTags": ["localhost/proxy-obs/prometheus:3.5.3"],
      "Config": {"Labels": {"io.proxy-agent.observability.source": "Debian sid prometheus 3.5.3+ds1-1"}}},
@@ -30,20 +32,44 @@ IMAGE_INFO = [
 
 
 def test_summary_names_engine_network_volumes_images_and_urls():
-    lines = stack_summary(ENGINE, images=IMAGES, image_info=IMAGE_INFO, address="mon1")
+    lines = stack_summary(ENGINE, images=IMAGES, image_info=IMAGE_INFO, address="mon1.example", host_name="mon1")
     assert lines == [
         "engine: Docker 20.10.24 (overlay2, cgroup v1)",
         "network: proxy-network (bridge, 172.30.0.0/24)",
         "volume: proxy_prometheus_data",
         "image: grafana = localhost/proxy-obs/grafana-standin:1 (TEST DOUBLE, not the real component)",
-        "image: jaeger = jaegertracing/jaeger:2.20.0 (missing)",
         "image: loki = grafana/loki:3.7.6 (upstream image)",
         "image: prometheus = localhost/proxy-obs/prometheus:3.5.3 (built locally from Debian sid prometheus "
         "3.5.3+ds1-1)",
-        "container: proxy-grafana running, starting at http://mon1:3001",
+        "image: promtail = grafana/promtail:3.6.11 (missing)",
+        "container: proxy-grafana running, starting at http://mon1.example:3001",
         "container: proxy-node-exporter exited, no healthcheck, no published port",
-        "container: proxy-prometheus running, healthy at http://127.0.0.1:9090",
+        "container: proxy-prometheus running, healthy at 127.0.0.1:9090 on mon1 only",
     ]
+
+
+def test_a_port_on_a_host_address_is_an_url_and_udp_ports_are_left_out():
+    engine = {"host_info": {}, "containers": [
+        {"Names": ["/proxy-alertmanager"], "State": "running", "Status": "Up",
+         "Ports": [{"IP": "10.0.0.1", "PrivatePort": 9093, "PublicPort": 9093, "Type": "tcp"},
+                   {"IP": "2001:db8::1", "PrivatePort": 9094, "PublicPort": 9094, "Type": "tcp"},
+                   {"IP": "10.0.0.1", "PrivatePort": 9094, "PublicPort": 9094, "Type": "udp"},
+                   {"PrivatePort": 9095, "Type": "tcp"}]}]}
+    assert stack_summary(engine, host_name="mon1")[-1] == \
+        "container: proxy-alertmanager running, no healthcheck at http://10.0.0.1:9093 http://[2001:db8::1]:9094"
+
+
+@pytest.mark.parametrize("ip, where", [("127.0.0.1", "127.0.0.1"), ("::1", "[::1]")])
+def test_a_port_on_the_loopback_is_listed_as_reachable_on_that_host_only(ip, where):
+    engine = dict(ENGINE, containers=[{"Names": ["/proxy-prometheus"], "State": "running", "Status": "Up (healthy)",
+                                       "Ports": [{"IP": ip, "PrivatePort": 9090, "PublicPort": 9090, "Type": "tcp"}]}])
+    assert stack_summary(engine, address="mon1.example", host_name="mon1")[-1] == \
+        "container: proxy-prometheus running, healthy at %s:9090 on mon1 only" % where
+
+
+def test_without_a_host_name_a_loopback_port_is_on_the_host_only():
+    assert stack_summary(ENGINE)[-1] == \
+        "container: proxy-prometheus running, healthy at 127.0.0.1:9090 on the host only"
 
 
 def test_summary_says_when_no_container_runs_yet():

@@ -15,6 +15,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.proxy_agent.observability.plugins.filter.grafana_datasources import grafana_datasources
 from ansible_collections.proxy_agent.observability.plugins.modules import grafana_provisioning_check
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._fleet import build_fleet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 SHIPPED = os.path.join(ROOT, "roles", "grafana", "files", "dashboards")
@@ -45,7 +46,9 @@ def run(monkeypatch, path, check_mode=False, mount=None):
 @pytest.fixture
 def tree(tmp_path):
     """The tree the grafana role stages: the stack's datasources, one provider, the shipped dashboards."""
-    datasources = grafana_datasources({"mon1": {"group_names": ["monitoring", "agents"]}}, "mon1", ["mon1"])
+    fleet = build_fleet({"mon1": {"group_names": ["monitoring", "agents"]}},
+                        {"all": ["mon1"], "monitoring": ["mon1"], "agents": ["mon1"]})
+    datasources = grafana_datasources(fleet, "mon1")
     (tmp_path / "provisioning" / "datasources").mkdir(parents=True)
     (tmp_path / "provisioning" / "dashboards").mkdir()
     (tmp_path / "provisioning" / "datasources" / "proxy.yaml").write_text(yaml.safe_dump(datasources))
@@ -63,7 +66,7 @@ def write(path, content):
 def test_the_staged_stack_passes(monkeypatch, tree, check_mode):
     result = run(monkeypatch, tree, check_mode=check_mode)
     assert result["failed"] is False and result["changed"] is False
-    assert result["datasources"] == ["Prometheus", "Loki", "Jaeger", "Alertmanager"]
+    assert result["datasources"] == ["Prometheus", "Loki", "Alertmanager"]
     assert result["providers"] == ["proxy"]
     assert [d["file"] for d in result["dashboards"]] == [
         "dashboards/application-overview.json", "dashboards/containers.json", "dashboards/logs.json",
@@ -134,7 +137,7 @@ PANEL = {"type": "timeseries", "title": "Rate", "datasource": {"type": "promethe
      "dashboards/extra.json: \"panels\" is not a list. Fix: make \"panels\" a list of panels"),
     (_board, {"title": "X", "uid": "x", "panels": [dict(PANEL, datasource={"type": "tempo", "uid": "tempo"})]},
      "dashboards/extra.json: panel 'Rate' (panels[0]): datasource 'tempo' is not a provisioned datasource. Fix: "
-     "refer to a datasource by its uid (one of: alertmanager, jaeger, loki, prometheus), or provision it "
+     "refer to a datasource by its uid (one of: alertmanager, loki, prometheus), or provision it "
      "(grafana_datasources_extra)"),
     (_board, {"title": "X", "uid": "x", "panels": [
         {"type": "row", "title": "R", "collapsed": True, "panels": [dict(PANEL, targets=None)]}]},

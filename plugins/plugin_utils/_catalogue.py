@@ -1,0 +1,234 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 Proxy Agent Platform DevOps Team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The component catalogue: one definition per stack component, read by every filter, the site playbook (through
+the fleet), scripts/local_images_vars.py and the tests.
+
+Adding a component means one entry here and one role of the same name (tests/unit/test_catalogue.py fails when a
+role has no entry or an entry no role). Private to the collection (leading underscore): it may change at any time.
+
+Entry keys:
+  placement   the stack-wide setting observability_<placement>_group names the inventory group whose hosts run the
+              component when the inventory does not decide otherwise (monitoring, agents, postgres, redis)
+  instances   "each": every host of that group runs one; "one": only the first host of the group (inventory order)
+              does, and no two hosts may run it (its storage is local and it does not cluster)
+  image       key of the component's image in observability_images
+  user        the upstream image's user:group, which the container runs as
+  volume      the data volume's mount path and the UID that owns its content (None: no data)
+  config      where the configuration directory is mounted in the container (None: flags only)
+  checks      the upstream checker, run from the very image that will be deployed on the staged directory
+  ports       named ports, the first one the component's main port:
+                container   the port inside the container
+                host        the default published port (observability_published_ports overrides it)
+                protocols   transport protocols published
+                scheme      how a client speaks to it (room for https once TLS comes)
+                ui          a port people open in a browser (bound to observability_ui_publish_address when no other
+                            host needs it)
+                consumers   (component, selection) pairs that connect to it: "all" instances (Prometheus scrapes
+                            every exporter), the "preferred" one (the instance on the consumer's own host, else the
+                            first one), or the "others" (cluster peers)
+                publish     "always", or "when_consumed": published only where some host consumes it
+  ready       the HTTP readiness probe: port name and path
+  metrics     the scrape job: name, port name and path (Prometheus scrapes every instance)
+  datasource  the Grafana datasource type the component provides
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import yaml
+
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
+
+_SCRAPED = (("prometheus", "all"),)
+
+
+def _port(container, host=None, protocols=("tcp",), ui=False, consumers=_SCRAPED, publish="always", scheme="http"):
+    return {"container": container, "host": container if host is None else host, "protocols": protocols,
+            "scheme": scheme, "ui": ui, "consumers": consumers, "publish": publish}
+
+
+# In deploy order: collectors first, then Loki before the Promtails that push to it, then Alertmanager before the
+# Prometheus that sends to it and scrapes everything above, then Grafana, which shows them all. The scrape jobs
+# follow the same order (after the user's backend job).
+COMPONENTS = {
+    "node_exporter": {
+        "placement": "agents", "instances": "each", "image": "node_exporter", "user": "65534:65534",
+        "volume": None, "config": None, "checks": (),
+        "ports": {"metrics": _port(9100)},
+        "ready": {"port": "metrics", "path": "/metrics"},
+        "metrics": {"job": "node", "port": "metrics", "path": "/metrics"},
+        "datasource": None,
+    },
+    "cadvisor": {
+        "placement": "agents", "instances": "each", "image": "cadvisor", "user": "0:0",
+        "volume": None, "config": None, "checks": (),
+        "ports": {"http": _port(8080)},
+        "ready": {"port": "http", "path": "/healthz"},
+        "metrics": {"job": "docker", "port": "http", "path": "/metrics"},
+        "datasource": None,
+    },
+    "postgres_exporter": {
+        "placement": "postgres", "instances": "each", "image": "postgres_exporter", "user": "65534:65534",
+        "volume": None, "config": "/etc/postgres_exporter", "checks": (),
+        "ports": {"metrics": _port(9187)},
+        "ready": {"port": "metrics", "path": "/metrics"},
+        "metrics": {"job": "postgres", "port": "metrics", "path": "/metrics"},
+        "datasource": None,
+    },
+    "redis_exporter": {
+        "placement": "redis", "instances": "each", "image": "redis_exporter", "user": "59000:59000",
+        "volume": None, "config": "/etc/redis_exporter", "checks": (),
+        "ports": {"metrics": _port(9121)},
+        "ready": {"port": "metrics", "path": "/health"},
+        "metrics": {"job": "redis", "port": "metrics", "path": "/metrics"},
+        "datasource": None,
+    },
+    "loki": {
+        "placement": "monitoring", "instances": "one", "image": "loki", "user": "10001:10001",
+        "volume": {"path": "/loki", "owner": 10001}, "config": "/etc/loki",
+        "checks": ({"entrypoint": "/usr/bin/loki", "args": ("-verify-config", "-config.file=/etc/loki/loki.yaml")},),
+        "ports": {"http": _port(3100, consumers=(("prometheus", "all"), ("promtail", "preferred"),
+                                                 ("grafana", "preferred")))},
+        "ready": {"port": "http", "path": "/ready"},
+        "metrics": {"job": "loki", "port": "http", "path": "/metrics"},
+        "datasource": "loki",
+    },
+    "promtail": {
+        "placement": "agents", "instances": "each", "image": "promtail", "user": "0:0",
+        "volume": {"path": "/var/lib/promtail", "owner": 0}, "config": "/etc/promtail",
+        "checks": ({"entrypoint": "/usr/bin/promtail",
+                    "args": ("-check-syntax", "-config.file=/etc/promtail/promtail.yml")},),
+        "ports": {"http": _port(9080)},
+        "ready": {"port": "http", "path": "/ready"},
+        "metrics": {"job": "promtail", "port": "http", "path": "/metrics"},
+        "datasource": None,
+    },
+    "alertmanager": {
+        "placement": "monitoring", "instances": "each", "image": "alertmanager", "user": "65534:65534",
+        "volume": {"path": "/alertmanager", "owner": 65534}, "config": "/etc/alertmanager",
+        "checks": ({"entrypoint": "/bin/amtool", "args": ("check-config", "/etc/alertmanager/alertmanager.yml")},),
+        "ports": {
+            "http": _port(9093, ui=True, consumers=(("prometheus", "all"), ("grafana", "preferred"))),
+            # Gossip between the cluster's peers (memberlist: TCP and UDP). A single Alertmanager runs with
+            # clustering off and does not publish it.
+            "cluster": _port(9094, protocols=("tcp", "udp"), consumers=(("alertmanager", "others"),),
+                             publish="when_consumed", scheme="tcp"),
+        },
+        "ready": {"port": "http", "path": "/-/ready"},
+        "metrics": {"job": "alertmanager", "port": "http", "path": "/metrics"},
+        "datasource": "alertmanager",
+    },
+    "prometheus": {
+        "placement": "monitoring", "instances": "each", "image": "prometheus", "user": "65534:65534",
+        "volume": {"path": "/prometheus", "owner": 65534}, "config": "/etc/prometheus",
+        "checks": ({"entrypoint": "/bin/promtool", "args": ("check", "config", "/etc/prometheus/prometheus.yml")},),
+        "ports": {"http": _port(9090, ui=True, consumers=(("prometheus", "all"), ("grafana", "preferred")))},
+        "ready": {"port": "http", "path": "/-/ready"},
+        "metrics": {"job": "prometheus", "port": "http", "path": "/metrics"},
+        "datasource": "prometheus",
+    },
+    "grafana": {
+        "placement": "monitoring", "instances": "each", "image": "grafana", "user": "472:0",
+        "volume": {"path": "/var/lib/grafana", "owner": 472}, "config": "/etc/grafana", "checks": (),
+        # The seed publishes Grafana's 3000 on 3001.
+        "ports": {"http": _port(3000, host=3001, ui=True)},
+        "ready": {"port": "http", "path": "/api/health"},
+        "metrics": {"job": "grafana", "port": "http", "path": "/metrics"},
+        "datasource": None,
+    },
+}
+
+COMPONENT_NAMES = tuple(sorted(COMPONENTS))
+PLACEMENTS = ("monitoring", "agents", "postgres", "redis")
+
+# Labels the collection puts on what it creates (containers, volumes, the network).
+LABEL_MANAGED = "io.proxy-agent.observability.managed"
+LABEL_COMPONENT = "io.proxy-agent.observability.component"
+
+_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_DEFAULTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "roles",
+                              "observability", "defaults", "main.yml")
+_defaults_cache = {}
+
+
+def group_variable(placement):
+    """The stack-wide setting that names the inventory group of a placement."""
+    return "observability_%s_group" % placement
+
+
+def stack_defaults():
+    """The plain (non-templated) defaults of the observability role, read from its defaults/main.yml.
+
+    Other hosts' role defaults are not in hostvars, so code that reads another host's settings falls back to these:
+    defaults/main.yml stays the one place they are written."""
+    if not _defaults_cache:
+        with open(_DEFAULTS_FILE, encoding="utf-8") as handle:
+            values = yaml.safe_load(handle) or {}
+        _defaults_cache.update({key: value for key, value in values.items()
+                                if not (isinstance(value, str) and "{{" in value)})
+    return _defaults_cache
+
+
+def container_name(prefix, component):
+    """The container of a component: <prefix>-<component with '-' for '_'>."""
+    return "%s-%s" % (prefix, network_alias(component))
+
+
+def network_alias(component):
+    """The component's alias on the stack network (and the last part of its container name)."""
+    return component.replace("_", "-")
+
+
+def volume_name(prefix, component):
+    """The data volume of a component: <prefix>_<component>_data."""
+    return "%s_%s_data" % (prefix, component)
+
+
+def main_port(component):
+    """The name of a component's main port (its first)."""
+    return next(iter(COMPONENTS[component]["ports"]))
+
+
+def metrics_components():
+    """(job name, component) of every component Prometheus scrapes, in catalogue order."""
+    return [(entry["metrics"]["job"], name) for name, entry in COMPONENTS.items() if entry["metrics"]]
+
+
+def datasource_components():
+    """(datasource type, component) of every component Grafana shows, in catalogue order."""
+    return [(entry["datasource"], name) for name, entry in COMPONENTS.items() if entry["datasource"]]
+
+
+def check_prefix(prefix, variable="observability_prefix"):
+    """Raise unless prefix is usable in container and volume names."""
+    if not isinstance(prefix, str) or not _PREFIX.match(prefix):
+        raise bad_input(variable, "%r cannot start container and volume names" % (prefix,),
+                        "use 1 to 32 lower-case letters, digits, '_' or '-', starting with a letter or digit, "
+                        "e.g. 'proxy'")
+    return prefix
+
+
+def check_components(components, variable="observability_components"):
+    """Raise unless components is a list of known component names without duplicates; return it."""
+    if not isinstance(components, (list, tuple)):
+        raise bad_input(variable, "must be a list of component names, got %s" % type(components).__name__,
+                        "set it like ['prometheus', 'node_exporter']")
+    seen = set()
+    for name in components:
+        if name not in COMPONENTS:
+            raise bad_input(variable, "%r is not a component of this stack" % (name,),
+                            "use names from: %s" % ", ".join(COMPONENT_NAMES))
+        if name in seen:
+            raise bad_input(variable, "%r is listed twice" % (name,), "list each component once")
+        seen.add(name)
+    return list(components)
+
+
+def in_catalogue_order(components):
+    """The components sorted in catalogue (deploy) order."""
+    order = {name: index for index, name in enumerate(COMPONENTS)}
+    return sorted(components, key=order.__getitem__)
