@@ -20,9 +20,8 @@ trap 'docker rm -f "$host" >/dev/null 2>&1; docker volume rm "$host-docker" >/de
 inventory=$(mktemp -d)/hosts.yml
 cat >"$inventory" <<YAML
 all:
-  children:
-    monitoring: {hosts: {$host: {}}}
-    agents: {hosts: {$host: {}}}
+  hosts:
+    $host: {observability_components: [prometheus, alertmanager, node_exporter]}
   vars:
     ansible_connection: community.docker.docker
     docker_host_network_subnet: 172.30.0.0/24
@@ -30,7 +29,7 @@ all:
       route: {receiver: default}
       receivers: [{name: default, webhook_configs: [{url: "http://127.0.0.1:9/"}]}]
 YAML
-vars=(-e "@$IMAGES_DIR/local-images.yml" -e '{"observability_components": ["prometheus", "alertmanager", "node_exporter"]}')
+vars=(-e "@$IMAGES_DIR/local-images.yml")
 cd "$ROOT" || exit 1
 
 log "installing Docker and loading the images on $host (not timed: 'with images present')"

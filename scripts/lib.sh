@@ -81,14 +81,20 @@ ensure_local_images() {
     >"$IMAGES_DIR/local-images.yml"
 }
 
-# The systemd test host with its own Docker engine that the local inventory deploys to.
+# The systemd test host with its own Docker engine that the local inventory deploys to. Ports given after the name
+# are published on this machine's 127.0.0.1 (same numbers), so what the test host binds to them opens from here.
 ensure_test_host() {
-  local name=$1 image=localhost/proxy-obs/testhost:bookworm caps
+  local name=$1 image=localhost/proxy-obs/testhost:bookworm caps port
+  shift
+  local publish=() want=""
+  for port in "$@"; do publish+=(-p "127.0.0.1:$port:$port"); want+="$port/tcp -> 127.0.0.1:$port"$'\n'; done
   if [ "$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ]; then
     # Reuse it only while its /images still shows this checkout's archives (a host started from another clone, or
-    # before the directory was recreated, sees a stale or deleted directory). Its engine volume is kept either way.
-    if [ "$(docker exec "$name" ls /images 2>/dev/null)" = "$(ls "$IMAGES_DIR/stack")" ]; then return 0; fi
-    log "test host $name sees other image archives: starting it again"
+    # before the directory was recreated, sees a stale or deleted directory) and it publishes the ports asked for.
+    # Its engine volume is kept either way.
+    if [ "$(docker exec "$name" ls /images 2>/dev/null)" = "$(ls "$IMAGES_DIR/stack")" ] \
+       && [ "$(docker port "$name" 2>/dev/null | sort)" = "$(printf '%s' "$want" | sort)" ]; then return 0; fi
+    log "test host $name sees other image archives or publishes other ports: starting it again"
   fi
   docker rm -f "$name" >/dev/null 2>&1 || true
   # The same container options as the Molecule platform (.config/molecule/config.yml), read from there.
@@ -100,7 +106,7 @@ ensure_test_host() {
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
     -v "$name-docker:/var/lib/docker" -v "$IMAGES_DIR/stack:/images:ro" \
-    "${args[@]}" "$image" >/dev/null
+    "${publish[@]}" "${args[@]}" "$image" >/dev/null
   for _ in $(seq 1 60); do
     docker exec "$name" systemctl is-system-running 2>/dev/null | grep -Eq 'running|degraded' && return 0
     sleep 1

@@ -3,11 +3,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Print Ansible variables that deploy the locally built images (tests/images/build.sh --save DIR).
 
-Links the archives of stack components (not the test host's or the fixtures') into STACK_DIR, which is mounted
-into the test host at /images, so the role loads exactly those there. Components without a local image are left
-out of observability_components and named on stderr.
+Links the archives of the catalogue's components (not the test host's or the fixtures') into STACK_DIR, which is
+mounted into the test hosts at /images, so the roles load exactly those there. Which component runs where stays the
+inventory's decision: nothing here sets observability_components. A component of the catalogue without a local image
+is an error (build.sh must build one, or a stand-in, for every component).
 
 Usage: local_images_vars.py IMAGES_JSON STACK_DIR > vars.yml
+       local_images_vars.py --ui-ports      the catalogue's default host ports of the UIs, one per line
 """
 from __future__ import annotations
 
@@ -15,9 +17,16 @@ import json
 import os
 import sys
 
-# Components of the stack, as the collection names them; local image names use '-' for '_'.
-COMPONENTS = ("prometheus", "alertmanager", "node_exporter", "cadvisor", "postgres_exporter", "redis_exporter",
-              "grafana", "loki", "promtail", "jaeger")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, ".cache", "collections"))
+
+# pylint: disable-next=wrong-import-position
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS  # noqa: E402
+
+
+def ui_ports():
+    """The default host ports of the catalogue's UI ports (Grafana, Prometheus, Alertmanager)."""
+    return sorted({spec["host"] for entry in COMPONENTS.values() for spec in entry["ports"].values() if spec["ui"]})
 
 
 def main(path, stack_dir):
@@ -26,18 +35,21 @@ def main(path, stack_dir):
     os.makedirs(stack_dir, exist_ok=True)
     for name in os.listdir(stack_dir):
         os.unlink(os.path.join(stack_dir, name))
-    overrides, standins = {}, []
-    for component in COMPONENTS:
-        entry = images.get(component.replace("_", "-")) or images.get(component)
-        if entry:
-            overrides[component] = entry["image"]
-            os.link(os.path.join(os.path.dirname(path), entry["archive"]),
-                    os.path.join(stack_dir, entry["archive"]))
-            if entry.get("standin"):
-                standins.append(component)
-    missing = [c for c in COMPONENTS if c not in overrides]
+    overrides, standins, missing = {}, [], []
+    for component, entry in COMPONENTS.items():
+        key = entry["image"]
+        found = images.get(key.replace("_", "-")) or images.get(key)
+        if not found:
+            missing.append(component)
+            continue
+        overrides[key] = found["image"]
+        os.link(os.path.join(os.path.dirname(path), found["archive"]), os.path.join(stack_dir, found["archive"]))
+        if found.get("standin"):
+            standins.append(component)
     if missing:
-        sys.stderr.write("no local image (left out): %s\n" % ", ".join(missing))
+        sys.stderr.write("no local image for %s: add one (or a stand-in) to tests/images/build.sh\n"
+                         % ", ".join(missing))
+        return 1
     if standins:
         sys.stderr.write("test stand-ins, not the real components: %s\n" % ", ".join(standins))
     print("---")
@@ -47,9 +59,12 @@ def main(path, stack_dir):
         "observability_image_archive_location": "host",
         "observability_image_pull": False,
         "observability_image_overrides": overrides,
-        "observability_components": list(overrides),
     }, indent=2))
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1:] == ["--ui-ports"]:
+        print("\n".join(str(port) for port in ui_ports()))
+        sys.exit(0)
+    sys.exit(main(sys.argv[1], sys.argv[2]))

@@ -22,11 +22,12 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 # must stop in one of them.
 CHECK_TASKS = (
     "Validating arguments against arg spec",
+    "Build the fleet once for the whole run",
     "Check the stack-wide settings",
     "Check the daemon, network and volume settings",
     "Check the extra volumes",
     "Check that the OS family is supported",
-    "Check the published host ports",
+    "Find the Loki that Promtail pushes to",
     "Build the Prometheus configuration",
     "Check that the seed's receivers have their secrets",
     "Build and check the Alertmanager configuration before changing anything",
@@ -39,11 +40,12 @@ CHECK_TASKS = (
 )
 
 
-def _run_playbook(playbook, extra_vars, check=True, args=()):
+def _run_playbook(playbook, extra_vars, check=True, args=(), inventory=None):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".cache", "collections"),
                ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
-    cmd = ["ansible-playbook", "-i", os.path.join(HERE, "inventory.yml"), playbook, "-e", json.dumps(extra_vars)]
+    cmd = ["ansible-playbook", "-i", inventory or os.path.join(HERE, "inventory.yml"), playbook, "-e",
+           json.dumps(extra_vars)]
     if check:
         cmd.append("--check")
     cmd.extend(args)
@@ -62,7 +64,8 @@ def _stops_in_a_check(result, message):
 
 @pytest.fixture(name="run_playbook")
 def fixture_run_playbook():
-    """run_playbook(playbook, extra_vars, check=True, args=()) -> the finished ansible-playbook process."""
+    """run_playbook(playbook, extra_vars, check=True, args=(), inventory=None) -> the finished ansible-playbook
+    process; inventory replaces this directory's inventory.yml."""
     return _run_playbook
 
 

@@ -32,8 +32,6 @@ ALL = ["node_exporter", "cadvisor", "postgres_exporter", "redis_exporter", "aler
 # A configuration of one's own without secrets, so that only the change a case makes is wrong.
 AM_CONFIG = {"route": {"receiver": "default"}, "receivers": [{"name": "default"}]}
 JOB = {"job_name": "app", "static_configs": [{"targets": ["app1.internal:8000"]}]}
-PORTS = {"prometheus": 9090, "alertmanager": 9093, "grafana": 3001, "loki": 3100, "jaeger": 16686,
-         "node_exporter": 9100, "cadvisor": 8080, "promtail": 9080, "postgres_exporter": 9187, "redis_exporter": 9121}
 
 # (id, components, variables, message: the start of the error, which names the variable)
 BAD_INPUT = [
@@ -70,19 +68,21 @@ BAD_INPUT = [
      {"alertmanager_slack_api_url": "", "alertmanager_pagerduty_service_key": "0123456789abcdef"},
      "alertmanager_slack_api_url / alertmanager_pagerduty_service_key: the default receivers send to Slack and "
      "PagerDuty, but a secret is empty"),
-    ("two-components-one-port", METRICS, {"observability_published_ports": dict(PORTS, alertmanager=9090)},
-     "observability_published_ports: alertmanager and prometheus both publish host port 9090. "
-     "Fix: give each component its own port"),
-    ("port-not-a-number", METRICS, {"observability_published_ports": dict(PORTS, node_exporter="9100/tcp")},
-     "observability_published_ports['node_exporter']: '9100/tcp' is not a port. Fix: give an integer from 1 to 65535"),
-    ("ports-without-an-enabled-component", METRICS, {"observability_published_ports": {"prometheus": 9090}},
-     "observability_published_ports: has no host port for the enabled component 'alertmanager'. "
-     "Fix: add an entry for it (a mapping you set replaces the whole default one)"),
-    ("role-port-collides", METRICS, {"prometheus_host_port": 9093},
-     "prometheus_host_port: alertmanager and prometheus both publish host port 9093. Fix: give each component its "
-     "own port: change prometheus_host_port, or unset it to use observability_published_ports['prometheus']"),
-    ("role-port-string-collides", METRICS, {"node_exporter_host_port": "9090"},
-     "node_exporter_host_port: node_exporter and prometheus both publish host port 9090"),
+    ("two-components-one-port", METRICS, {"observability_published_ports": {"alertmanager": 9090}},
+     "observability_published_ports: alertmanager (http) and prometheus (http) both publish host port 9090/tcp on "
+     "host localhost. Fix: give each component its own port"),
+    ("port-not-a-number", METRICS, {"observability_published_ports": {"node_exporter": "9100/tcp"}},
+     "observability_published_ports['node_exporter']: '9100/tcp' on host localhost is not a port. "
+     "Fix: give an integer from 1 to 65535"),
+    ("port-of-an-unknown-component", METRICS, {"observability_published_ports": {"promethus": 9090}},
+     "observability_published_ports: 'promethus' (on host localhost) is not a component of this stack"),
+    ("unknown-port-name", METRICS, {"observability_published_ports": {"alertmanager": {"gossip": 9094}}},
+     "observability_published_ports['alertmanager']: 'gossip' (on host localhost) is not a port of alertmanager. "
+     "Fix: use the port names http, cluster"),
+    ("old-role-port-variable", METRICS, {"prometheus_host_port": 9093},
+     "prometheus_host_port: on host localhost is no longer used: every host port is set in "
+     "observability_published_ports, which all hosts of the stack can see. "
+     "Fix: replace it with observability_published_ports: {prometheus: 9093}"),
     ("postgres-uri-without-database", ALL, {"postgres_exporter_uri": "db1.internal:5432"},
      "postgres_exporter_uri / postgres_exporter_user: 'db1.internal:5432' is not host[:port]/database[?options]"),
     ("redis-addr-without-scheme", ALL, {"redis_exporter_addr": "cache1.internal:6379"},

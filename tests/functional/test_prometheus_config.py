@@ -9,6 +9,7 @@ engine skips these tests, a missing image fails them.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -17,6 +18,8 @@ from docker_check import docker_unavailable
 import yaml
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.proxy_agent.observability.plugins.filter.fleet_endpoints import fleet_endpoints
+from ansible_collections.proxy_agent.observability.plugins.filter.observability_fleet import observability_fleet
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_config import prometheus_config
 from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scrape_configs import (
     prometheus_scrape_configs,
@@ -24,15 +27,17 @@ from ansible_collections.proxy_agent.observability.plugins.filter.prometheus_scr
 
 IMAGE = os.environ.get("PROXY_OBS_PROMETHEUS_IMAGE", "localhost/proxy-obs/prometheus:3.5.3")
 
-# The inventory of the unit tests: mon1 in monitoring and agents, app1 in agents, db1 in agents with
-# postgres-exporter and a separate scrape address.
+# A fleet: mon1 in monitoring and agents, app1 in agents, db1 in agents and postgres with an address of its own.
 HOSTVARS = {
-    "mon1": {"inventory_hostname": "mon1", "group_names": ["agents", "monitoring"], "ansible_host": "10.0.0.1"},
-    "app1": {"inventory_hostname": "app1", "group_names": ["agents"], "ansible_host": "10.0.0.2"},
-    "db1": {"inventory_hostname": "db1", "group_names": ["agents"], "ansible_host": "db1.example.com",
-            "observability_extra_components": ["postgres_exporter"], "observability_scrape_address": "10.0.1.3"},
+    "mon1": {"inventory_hostname": "mon1", "group_names": ["agents", "monitoring"],
+             "ansible_facts": {"default_ipv4": {"address": "10.0.0.1"}}},
+    "app1": {"inventory_hostname": "app1", "group_names": ["agents"],
+             "ansible_facts": {"default_ipv4": {"address": "10.0.0.2"}}},
+    "db1": {"inventory_hostname": "db1", "group_names": ["agents", "postgres"], "ansible_host": "db1.example.com",
+            "observability_address": "10.0.1.3"},
 }
-HOSTS = ["mon1", "app1", "db1"]
+GROUPS = {"all": ["mon1", "app1", "db1"], "monitoring": ["mon1"], "agents": ["mon1", "app1", "db1"],
+          "postgres": ["db1"]}
 GLOBAL = {"scrape_interval": "15s", "scrape_timeout": "10s"}
 USER_JOBS = [
     {"job_name": "legacy-app", "scrape_interval": "30s", "scrape_timeout": "20s",
@@ -52,21 +57,29 @@ needs_docker = pytest.mark.skipif(DOCKER_UNAVAILABLE is not None, reason="promto
 
 
 def render(extra_jobs=None):
-    scrape_configs = prometheus_scrape_configs(
-        HOSTVARS, "mon1", HOSTS, prefix="proxy", backend_targets=["proxy-backend:8000"],
+    """prometheus.yml and the target files of mon1, as the prometheus role builds them."""
+    fleet = observability_fleet(HOSTVARS, GROUPS)
+    scrape = prometheus_scrape_configs(
+        fleet, "mon1", backend_targets=["proxy-backend:8000"],
         extra_jobs=USER_JOBS if extra_jobs is None else extra_jobs,
         extra_targets={"node": ["nas.example.com:9100"], "redis": ["cache1.example.com:9121"]},
         scrape_interval=GLOBAL["scrape_interval"])
-    return prometheus_config(scrape_configs, GLOBAL, ["proxy-alertmanager:9093"], ["/etc/prometheus/rules/*.yml"])
+    config = prometheus_config(scrape["scrape_configs"], GLOBAL, fleet_endpoints(fleet, "alertmanager", "mon1"),
+                               ["/etc/prometheus/rules/*.yml"], drop_alert_labels=["replica"])
+    return config, scrape["files"]
 
 
-def stage(directory, config):
-    """Write prometheus.yml and an empty rules directory, readable by the image's user (nobody)."""
+def stage(directory, config, files):
+    """Write prometheus.yml, the target files and an empty rules directory, readable by the image's user (nobody)."""
     directory.chmod(0o755)
-    (directory / "rules").mkdir(mode=0o755)
+    for sub in ("rules", "targets"):
+        (directory / sub).mkdir(mode=0o755)
     path = directory / "prometheus.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False, default_flow_style=False))
     path.chmod(0o644)
+    for name, content in files.items():
+        (directory / name).write_text(json.dumps(content, indent=2))
+        (directory / name).chmod(0o644)
     return directory
 
 
@@ -80,14 +93,27 @@ def promtool_check_config(directory):
 
 @needs_docker
 def test_promtool_accepts_the_config_built_from_the_inventory(tmp_path):
-    config = render()
+    config, files = render()
     assert [job["job_name"] for job in config["scrape_configs"]] == \
-        ["backend", "postgres", "redis", "node", "docker", "prometheus", "alertmanager", "loki", "promtail",
+        ["backend", "node", "docker", "postgres", "redis", "loki", "promtail", "alertmanager", "prometheus",
          "grafana", "legacy-app", "blackbox-http"]
-    proc = promtool_check_config(stage(tmp_path, config))
+    assert sorted(files) == ["targets/%s.json" % job for job in sorted(
+        ["backend", "node", "docker", "postgres", "redis", "loki", "promtail", "alertmanager", "prometheus",
+         "grafana"])]
+    proc = promtool_check_config(stage(tmp_path, config, files))
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     assert "SUCCESS: /etc/prometheus/prometheus.yml is valid prometheus config file syntax" in output, output
+
+
+@needs_docker
+def test_promtool_reads_the_target_files_and_refuses_a_broken_one(tmp_path):
+    config, files = render()
+    files["targets/node.json"] = [{"targets": "not a list"}]
+    proc = promtool_check_config(stage(tmp_path, config, files))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "/etc/prometheus/targets/node.json" in output, output
 
 
 # (user job with a bad value, our filter's message, promtool's message for the same job).
@@ -111,9 +137,9 @@ def test_bad_duration_stops_in_our_filter_before_promtool(tmp_path, bad_job, mes
     assert str(exc.value).startswith(message)
     # The filters raised, so nothing would be written. Given the same job behind their back, promtool refuses it too:
     # our check is not stricter than Prometheus here, only earlier and clearer.
-    config = render(extra_jobs=[])
+    config, files = render(extra_jobs=[])
     config["scrape_configs"].append(bad_job)
-    proc = promtool_check_config(stage(tmp_path, config))
+    proc = promtool_check_config(stage(tmp_path, config, files))
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, output
     assert "FAILED" in output and promtool_message in output, output
