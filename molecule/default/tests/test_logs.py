@@ -4,8 +4,10 @@
 """The logs stack on the converged test host.
 
 Here Loki and Promtail run on test stand-ins (tests/images/loki-standin, promtail-standin): they check the mounted
-configuration like the real binaries' -verify-config / -check-syntax, write to their volumes and answer /ready, but
-store and ship no logs. The orchestration tests below hold for both. The tests marked `real_images` need the real
+configuration like the real binaries' -verify-config / -check-syntax, write to their volumes and answer /ready; the
+Promtail stand-in ships containers' lines to Loki as JSON pushes and the Loki stand-in stores them and answers
+stream selectors with line filters, but no LogQL parser or metric query. The orchestration tests below hold for both.
+The tests marked `real_images` need the real
 upstream images and are skipped where a stand-in runs (the README lists them as not run here).
 """
 from __future__ import annotations

@@ -49,7 +49,7 @@ def test_container_runs_and_is_healthy(host, name):
     def healthy():
         state = _inspect(host, name)["State"]
         return state["Running"] and (not CONTAINERS[name]["healthcheck"] or state["Health"]["Status"] == "healthy")
-    ok = _wait(healthy)
+    ok = _wait(healthy, seconds=180)  # the healthcheck runs every 30 s; a loaded machine may miss one
     assert ok, host.run("docker logs --tail 50 %s", name).stderr
 
 
@@ -131,3 +131,11 @@ def test_configuration_is_mounted_as_a_directory(host):
     assert mounts["/etc/prometheus"]["Source"] == "/etc/proxy-observability/prometheus"
     assert mounts["/etc/prometheus"]["RW"] is False
     assert mounts["/prometheus"]["Type"] == "volume" and mounts["/prometheus"]["Name"] == "proxy_prometheus_data"
+
+
+def test_targets_come_from_file_sd_files_labelled_with_host_and_instance(host):
+    config = host.file("/etc/proxy-observability/prometheus/prometheus.yml").content_string
+    assert "file_sd_configs" in config and "static_configs" not in config.split("scrape_configs:")[1]
+    node = json.loads(host.file("/etc/proxy-observability/prometheus/targets/node.json").content_string)
+    name = host.backend.get_hostname()
+    assert node == [{"targets": ["proxy-node-exporter:9100"], "labels": {"host": name, "instance": "%s:9100" % name}}]
