@@ -18,10 +18,6 @@ description:
     and Docker's C(published_ports) (C(bind:host port:container port[/udp]), bound as the fleet decided)."
 positional: host, component
 options:
-  _input:
-    description: The fleet (C(_observability_fleet)).
-    type: dict
-    required: true
   host:
     description: The host (C(inventory_hostname)).
     type: str
@@ -30,6 +26,8 @@ options:
     description: The component.
     type: str
     required: true
+extends_documentation_fragment:
+  - proxy_agent.observability.fleet
 """
 
 EXAMPLES = r"""

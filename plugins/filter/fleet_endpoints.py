@@ -19,10 +19,6 @@ description:
   - Make URLs with P(proxy_agent.observability.endpoint_url#filter); never build them by hand.
 positional: component, from_host
 options:
-  _input:
-    description: The fleet (C(_observability_fleet)).
-    type: dict
-    required: true
   component:
     description: The component, for example C(alertmanager).
     type: str
@@ -40,6 +36,8 @@ options:
     type: str
     choices: [all, preferred, others]
     default: all
+extends_documentation_fragment:
+  - proxy_agent.observability.fleet
 """
 
 EXAMPLES = r"""

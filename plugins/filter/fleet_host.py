@@ -21,10 +21,6 @@ description:
     hosts cannot see it, and they would write wrong targets and URLs for it. That is refused, naming the variable."
 positional: hostvars, host
 options:
-  _input:
-    description: The fleet (C(_observability_fleet)).
-    type: dict
-    required: true
   hostvars:
     description: C(hostvars).
     type: dict
@@ -37,6 +33,8 @@ options:
     description: The host's own values of the stack-wide settings, variable name to value.
     type: dict
     default: {}
+extends_documentation_fragment:
+  - proxy_agent.observability.fleet
 """
 
 EXAMPLES = r"""

@@ -37,10 +37,6 @@ description:
     rejected; without Prometheus at most one extra may be marked, else the first datasource becomes the default)."
 positional: grafana_host
 options:
-  _input:
-    description: The fleet (C(_observability_fleet)).
-    type: dict
-    required: true
   grafana_host:
     description: The inventory name of the host that runs Grafana (C(inventory_hostname) in the grafana role).
     type: str
@@ -57,6 +53,8 @@ notes:
     U(https://grafana.com/docs/grafana/latest/datasources/loki/configure-loki-data-source/) (C(derivedFields)),
     U(https://grafana.com/docs/grafana/latest/datasources/jaeger/) (C(tracesToLogsV2)),
     U(https://grafana.com/docs/grafana/latest/datasources/alertmanager/) (C(implementation))."
+extends_documentation_fragment:
+  - proxy_agent.observability.fleet
 """
 
 EXAMPLES = r"""

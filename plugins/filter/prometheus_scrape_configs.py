@@ -42,10 +42,6 @@ description:
     has C(relabel_configs) are not checked for the C(host:port) form (blackbox-style jobs list URLs there)."
 positional: _input, prometheus_host
 options:
-  _input:
-    description: The fleet (C(_observability_fleet), built by the C(observability_fleet) filter).
-    type: dict
-    required: true
   prometheus_host:
     description: The inventory hostname of the host this Prometheus runs on (C(inventory_hostname)).
     type: str
@@ -74,6 +70,8 @@ options:
     description: The global scrape interval (C(prometheus_scrape_interval)). When given, a job of yours that sets
       only C(scrape_timeout) is checked against it. Not written into any job.
     type: str
+extends_documentation_fragment:
+  - proxy_agent.observability.fleet
 """
 
 EXAMPLES = r"""
