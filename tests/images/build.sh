@@ -175,7 +175,9 @@ repo_of() { echo "$PREFIX/${REPO[$1]:-$1}"; }
 def_paths() {
     case $1 in
         base-*) echo base ;;
-        builder-*) echo "$1 lib" ;;
+        builder-*) echo "$1 lib/stage-rootfs.sh" ;;
+        # Their scripts import the helpers the two share (installed beside PyYAML).
+        loki-standin|promtail-standin) echo "$1 lib/standin_go.py" ;;
         # The same default configuration as the sid image (the Dockerfile copies it from there).
         prometheus-trixie) echo "$1 prometheus/prometheus.yml" ;;
         alertmanager-trixie) echo "$1 alertmanager/alertmanager.yml" ;;
@@ -194,8 +196,9 @@ compute_hash() {
             echo "image=$n parent=${p:+${HASH[$p]}}"
             case $n in base-*) echo "suite=${n#base-} mirror=$MIRROR security=$SECURITY_MIRROR" ;; esac
             cd "$HERE"
-            find "${paths[@]}" -type f -printf '%m %p\n' | LC_ALL=C sort
-            find "${paths[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+            # Not Python's bytecode caches (written when a script is imported on the host).
+            find "${paths[@]}" -name __pycache__ -prune -o -type f -printf '%m %p\n' | LC_ALL=C sort
+            find "${paths[@]}" -name __pycache__ -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
         } | sha256sum | cut -d' ' -f1
     )
 }

@@ -30,18 +30,16 @@
 #   pkg/querier/http.go, pkg/logqlmodel/error.go, pkg/util/server/error.go   query errors (400, text)
 #   pkg/util/marshal/marshal.go (+ marshal_test.go emptyStats)   response shapes
 #   docs/sources/reference/loki-http-api.md    the HTTP API
+# The Go behaviour it shares with the Promtail stand-in (flags, YAML decoding, durations, quoting, logfmt,
+# the HTTP server) is in lib/standin_go.py, installed beside PyYAML in the image.
 import collections
 import datetime
 import gzip
 import hashlib
 import http.client
-import http.server
 import json
 import os
 import re
-import signal
-import socket
-import socketserver
 import sys
 import threading
 import time
@@ -49,6 +47,13 @@ import urllib.parse
 import zlib
 
 import yaml
+
+from standin_go import (
+    EXPAND_ENV_HINT, LABEL_NAME, GoHandler, StrictDecoder, cannot_unmarshal, child, config_metrics, go_duration_ns,
+    go_json, go_quote, go_regex, go_regex_flags, is_null, items, labels_string, line, listen, log_level, log_line,
+    metric, parse_flags, parse_rfc3339_ns, print_version, process_metrics, prom_duration_ns, read_config_file,
+    server_address_text, stop_on_signals, yaml_error_text,
+)
 
 VERSION = "3.7.6"
 PROG = "loki"
@@ -125,221 +130,26 @@ FLAGS = {
     "log.level": "string", "server.http-listen-port": "int",
 }
 DEFAULT_CONFIG_FILE = "config.yaml,config/config.yaml"
-EXPAND_ENV_HINT = ". Use `-config.expand-env=true` flag if you want to expand environment variables in your config file"
 
 START_TIME = time.time()
 
 
 # ---------------------------------------------------------------- logging (go-kit logfmt, as Loki)
 
-def _logfmt(v):
-    v = str(v)
-    if v and not re.search(r'[\s="\\]', v) and v.isprintable():
-        return v
-    return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") \
-        .replace("\t", "\\t") + '"'
-
-
 def log(level, msg, **kv):
-    ts = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    parts = ["level=" + level, "ts=" + ts, "caller=loki-standin", "msg=" + _logfmt(msg)]
-    parts += ["%s=%s" % (k, _logfmt(v)) for k, v in kv.items()]
-    sys.stderr.write(" ".join(parts) + "\n")
-    sys.stderr.flush()
-
-
-# ---------------------------------------------------------------- flags (Go's flag package)
-
-def parse_bool(s):
-    if s in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if s in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    raise ValueError
-
-
-def flag_fail(msg):
-    sys.stderr.write(msg + "\nRun with -help to get list of available parameters\n")
-    sys.exit(2)
-
-
-def usage():
-    sys.stdout.write("Usage of loki (test stand-in; only these flags):\n")
-    for name, kind in sorted(FLAGS.items()):
-        sys.stdout.write("  -%s%s\n" % (name, "" if kind == "bool" else " " + kind))
-    sys.exit(2)
-
-
-def parse_flags(args):
-    values = {}
-    args = list(args)
-    while args:
-        s = args[0]
-        if len(s) < 2 or s[0] != "-":
-            break                      # first non-flag argument: Go stops here
-        minuses = 2 if s[1] == "-" else 1
-        if s == "--":
-            break
-        name = s[minuses:]
-        if not name or name[0] in "-=":
-            flag_fail("bad flag syntax: " + s)
-        args.pop(0)
-        has_value, value = False, ""
-        if "=" in name:
-            name, value = name.split("=", 1)
-            has_value = True
-        kind = FLAGS.get(name)
-        if kind is None:
-            if name in ("help", "h"):
-                usage()
-            flag_fail("flag provided but not defined: -" + name)
-        if kind == "bool":
-            try:
-                values[name] = parse_bool(value) if has_value else True
-            except ValueError:
-                flag_fail('invalid boolean value "%s" for -%s: parse error' % (value, name))
-            continue
-        if not has_value:
-            if not args:
-                flag_fail("flag needs an argument: -" + name)
-            value = args.pop(0)
-        if kind == "int":
-            try:
-                value = int(value, 0)
-            except ValueError:
-                flag_fail('invalid value "%s" for flag -%s: parse error' % (value, name))
-        values[name] = value
-    return values
+    log_line("loki-standin", level, msg, kv)
 
 
 # ---------------------------------------------------------------- YAML with line numbers (yaml.v2 strict)
 
-TAGS = {"str": "!!str", "int": "!!int", "bool": "!!bool", "float": "!!float", "null": "!!null",
-        "timestamp": "!!timestamp", "seq": "!!seq", "map": "!!map"}
-
-
-def short_tag(node):
-    if isinstance(node, yaml.MappingNode):
-        return "!!map"
-    if isinstance(node, yaml.SequenceNode):
-        return "!!seq"
-    return TAGS.get(node.tag.rsplit(":", 1)[-1], node.tag)
-
-
-def line(node):
-    return node.start_mark.line + 1
-
-
-def cannot_unmarshal(node, into):
-    if isinstance(node, yaml.ScalarNode):
-        v = node.value if len(node.value) <= 10 else node.value[:7] + "..."
-        return "line %d: cannot unmarshal %s `%s` into %s" % (line(node), short_tag(node), v, into)
-    return "line %d: cannot unmarshal %s into %s" % (line(node), short_tag(node), into)
-
-
-def items(node):
-    return node.value if isinstance(node, yaml.MappingNode) else []
-
-
-def child(node, *path):
-    for key in path:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                node = v
-                break
-        else:
-            return None
-    return node
-
-
-def is_null(node):
-    return node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"))
-
-
-BOOL_TRUE = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"}
-BOOL_FALSE = {"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"}
-
-# Prometheus model.Duration (prometheus/common/model/time.go), used by limits_config and period_config.
-PROM_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
-PROM_UNITS = [365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001]
-
-
-def prom_duration(text):
-    if text == "0":
-        return 0
-    m = PROM_DURATION.match(text) if text else None
-    if not m or not any(m.groups()):
-        return None
-    return sum(int(g) * u for g, u in zip(m.groups(), PROM_UNITS) if g)
-
-
-class Decoder:
-    """Checks a composed YAML tree the way yaml.v2's UnmarshalStrict would fail on it (unknown
-    fields, duplicate keys, wrong kinds for the fields the stand-in reads) and collects the errors."""
-
-    def __init__(self):
-        self.errors = []
-
-    def err(self, text):
-        self.errors.append(text)
-
-    def no_duplicates(self, node):
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for k, v in node.value:
-                if isinstance(k, yaml.ScalarNode):
-                    if k.value in seen:
-                        self.err('line %d: key "%s" already set in map' % (line(k), k.value))
-                    seen.add(k.value)
-                self.no_duplicates(v)
-        elif isinstance(node, yaml.SequenceNode):
-            for v in node.value:
-                self.no_duplicates(v)
-
-    def mapping(self, node, gotype):
-        """node must be a mapping (or null); returns False otherwise."""
-        if is_null(node) or isinstance(node, yaml.MappingNode):
-            return True
-        self.err(cannot_unmarshal(node, gotype))
-        return False
-
-    def known_fields(self, node, allowed, gotype):
-        for k, dummy in items(node):
-            if isinstance(k, yaml.ScalarNode) and k.value not in allowed and not k.tag.endswith(":merge"):
-                self.err("line %d: field %s not found in type %s" % (line(k), k.value, gotype))
-
-    def boolean(self, node):
-        if is_null(node):
-            return None
-        if isinstance(node, yaml.ScalarNode) and node.value in BOOL_TRUE | BOOL_FALSE:
-            return node.value in BOOL_TRUE
-        self.err(cannot_unmarshal(node, "bool"))
-        return None
-
-    def integer(self, node):
-        if is_null(node):
-            return None
-        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"[-+]?[0-9]+", node.value.replace("_", "")):
-            return int(node.value.replace("_", ""))
-        self.err(cannot_unmarshal(node, "int"))
-        return None
-
-    def string(self, node):
-        if is_null(node):
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            return node.value
-        self.err(cannot_unmarshal(node, "string"))
-        return None
-
+class Decoder(StrictDecoder):
+    """StrictDecoder plus the Prometheus durations of limits_config and period_config."""
     def duration(self, node):
-        """A Prometheus model.Duration; returns seconds."""
+        """A Prometheus model.Duration (prometheus/common model/time.go); returns nanoseconds."""
         text = self.string(node)
         if text is None:
             return None
-        d = prom_duration(text)
+        d = prom_duration_ns(text)
         if d is None:
             self.err('line %d: not a valid duration string: "%s"' % (line(node), text))
         return d
@@ -406,23 +216,16 @@ def decode_limits(d, root, cfg):
     lim = Limits()
     lc = child(root, "limits_config")
 
-    def dur(node, attr):
-        if not is_null(node):
-            v = d.duration(node)
-            if v is not None:
-                setattr(lim, attr, int(v * 10**9))
+    def setter(read):
+        """A function (node, attr) that sets lim.attr to read(node) unless the node is null or invalid."""
+        def set_attr(node, attr):
+            if not is_null(node):
+                v = read(node)
+                if v is not None:
+                    setattr(lim, attr, v)
+        return set_attr
 
-    def num(node, attr):
-        if not is_null(node):
-            v = d.integer(node)
-            if v is not None:
-                setattr(lim, attr, v)
-
-    def flag(node, attr):
-        if not is_null(node):
-            v = d.boolean(node)
-            if v is not None:
-                setattr(lim, attr, v)
+    dur, num, flag = setter(d.duration), setter(d.integer), setter(d.boolean)
 
     def size(node, attr):
         if not is_null(node):
@@ -465,26 +268,6 @@ def decode_limits(d, root, cfg):
     cfg.limits = lim
 
 
-_GO_UNITS = {"ns": 1, "us": 10**3, "\u00b5s": 10**3, "\u03bcs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
-             "h": 3600 * 10**9}
-
-
-def go_duration_ns(s):
-    """time.ParseDuration; None when invalid."""
-    sign = -1 if s.startswith("-") else 1
-    s = s.lstrip("+-")
-    if s == "0":
-        return 0
-    parts = re.findall(r"([0-9]*(?:\.[0-9]*)?)([a-z\u00b5\u03bc]+)", s)
-    if not s or "".join(a + b for a, b in parts) != s or any(a in ("", ".") or b not in _GO_UNITS for a, b in parts):
-        return None
-    total = 0
-    for num, unit in parts:
-        whole, dummy, frac = num.partition(".")
-        total += int(whole or "0") * _GO_UNITS[unit] + (int(frac) * _GO_UNITS[unit] // 10 ** len(frac) if frac else 0)
-    return sign * total
-
-
 # ---------------------------------------------------------------- the configuration
 
 class Config:
@@ -502,35 +285,14 @@ def read_config(flags):
         sys.stderr.write("failed parsing config: %s\n" % text)
         sys.exit(1)
 
-    path = None
-    for candidate in spec.split(","):
-        candidate = candidate.strip()
-        if candidate and os.path.exists(candidate):
-            path = candidate
-            break
-    if path is None:
-        sys.stderr.write("failed parsing config: %s does not exist, set config.file for custom config path\n"
-                         "loki-standin: the test stand-in has no built-in configuration: mount one (for example "
-                         "-v DIR:/etc/loki:ro) and name it with -config.file\n" % spec)
-        sys.exit(1)
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except IsADirectoryError:
-        fail("%s: read %s: is a directory%s" % (path, path, hint))
-    except OSError as e:
-        fail("open %s: %s%s" % (path, (e.strerror or str(e)).lower(), hint))
+    path, raw = read_config_file(spec, hint, fail, PROG)
     try:
         text = raw.decode("utf-8")
         docs = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except UnicodeDecodeError as e:
         fail("%s: yaml: invalid UTF-8 (byte %d)%s" % (path, e.start, hint))
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = "line %d: " % (mark.line + 1) if mark else ""
-        fail("%s: yaml: %s%s%s" % (path, where, e.problem or e.context, hint))
     except yaml.YAMLError as e:
-        fail("%s: yaml: %s%s" % (path, e, hint))
+        fail("%s: yaml: %s%s" % (path, yaml_error_text(e), hint))
 
     root = docs[0] if docs else None          # yaml.v2 reads the first document
     d = Decoder()
@@ -668,10 +430,10 @@ def period_error(p, i):
     if not p["has_period"]:
         return "validating period_config: schema_config.configs[%d] (line %d): index.period is required " \
                "(stand-in check)" % (i, p["line"])
-    period = p["period"] or 0
-    if p["store"] == "tsdb" and period != 86400:
+    period = p["period"] or 0                # nanoseconds
+    if p["store"] == "tsdb" and period != 86400 * 10**9:
         return "validating period_config: tsdb must always have periodic config for index set to 24h"
-    if period > 0 and period % 86400:
+    if period > 0 and period % (86400 * 10**9):
         return "validating period_config: validating index tables: the table period must be a multiple of 24h " \
                "(1h for schema v1)"
     if p["path_prefix"] is not None:
@@ -713,7 +475,7 @@ def validate(cfg):
     else:
         a = active_period(periods)
         ap = periods[a]
-        if ap["store"] == "boltdb-shipper" and (ap["period"] or 0) != 86400 and a == len(periods) - 1:
+        if ap["store"] == "boltdb-shipper" and (ap["period"] or 0) != 86400 * 10**9 and a == len(periods) - 1:
             schema_err = "boltdb-shipper works best with 24h periodic index config. Either add a new config with " \
                          "future date set to 24h to retain the existing index or change the existing config to use 24h period"
         for i, p in enumerate(periods):
@@ -822,33 +584,6 @@ def run_health_check(args):
 
 
 # ---------------------------------------------------------------- labels
-
-LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-
-
-def go_quote(s):
-    """strconv.Quote (what Loki's LabelSet.String and Prometheus' Labels.String write)."""
-    out = ['"']
-    for ch in s:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch in "\n\t\r\a\b\f\v":
-            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f",
-                        "\v": "\\v"}[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7f:
-            out.append("\\x%02x" % ord(ch))
-        elif not ch.isprintable() and ch != " ":
-            out.append("\\u%04x" % ord(ch) if ord(ch) < 0x10000 else "\\U%08x" % ord(ch))
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def labels_string(labels):
-    """{a="b", c="d"}: sorted by name (loghttp LabelSet.String, prometheus labels.Labels.String)."""
-    return "{" + ", ".join("%s=%s" % (k, go_quote(labels[k])) for k in sorted(labels)) + "}"
-
 
 def check_label_names(labels_text_names):
     """The stream's labels string goes through the PromQL parser (syntax.ParseLabels), whose lexer takes
@@ -1124,17 +859,12 @@ NOT_SUPPORTED = ("test stand-in: %s is not supported by the Loki test stand-in, 
                  "only; run this query against the real Loki")
 
 
-def go_regex(pattern, anchored):
-    """A Go RE2 pattern for Python's re; a leading global flag group such as (?i) is scoped, since Python
-    takes global flags only at the very start."""
-    m = re.match(r"^\(\?([imsU]+)\)", pattern)
-    if m:
-        flags = m.group(1).replace("U", "")
-        pattern = "(?%s:%s)" % (flags, pattern[m.end():]) if flags else pattern[m.end():]
+def query_regex(pattern, anchored):
+    """go_regex, a pattern that does not compile answered as LogQL's parse error."""
     try:
-        return re.compile("(?s:%s)" % pattern if anchored else pattern)
+        return go_regex(pattern, anchored)
     except re.error as e:
-        raise QueryError("parse error : error parsing regexp: %s: `%s`" % (e.msg, pattern))
+        raise QueryError("parse error : error parsing regexp: %s: `%s`" % (e.msg, go_regex_flags(pattern)))
 
 
 class Matcher:
@@ -1143,7 +873,7 @@ class Matcher:
 
     def __init__(self, name, op, value):
         self.name, self.op, self.value = name, op, value
-        self.rx = go_regex(value, True) if op in ("=~", "!~") else None
+        self.rx = query_regex(value, True) if op in ("=~", "!~") else None
 
     def matches(self, v):
         if self.op == "=":
@@ -1157,7 +887,7 @@ class Matcher:
 class LineFilter:
     def __init__(self, op, value):
         self.op, self.value = op, value
-        self.rx = go_regex(value, False) if op in ("|~", "!~") else None
+        self.rx = query_regex(value, False) if op in ("|~", "!~") else None
 
     def keep(self, line):
         if self.op == "|=":
@@ -1297,32 +1027,6 @@ def parse_timestamp(value, default):
     if ns is None:
         raise QueryError('strconv.ParseInt: parsing "%s": invalid syntax' % value)
     return ns
-
-
-_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})$")
-
-
-def parse_rfc3339_ns(s):
-    m = _RFC3339.match(s)
-    if not m:
-        return None
-    y, mo, d, h, mi, sec = (int(m.group(i)) for i in range(1, 7))
-    if not (1 <= mo <= 12 and h < 24 and mi < 60 and sec < 60):
-        return None
-    try:
-        days = datetime.date(y, mo, d).toordinal() - 719163
-    except ValueError:
-        return None
-    frac = (m.group(7) or "")[:9]
-    off = 0
-    if m.group(8) != "Z":
-        off = (int(m.group(8)[1:3]) * 3600 + int(m.group(8)[4:6]) * 60) * (1 if m.group(8)[0] == "+" else -1)
-    return (days * 86400 + h * 3600 + mi * 60 + sec - off) * 10**9 + (int(frac.ljust(9, "0")) if frac else 0)
-
-
-def prom_duration_ns(text):
-    d = prom_duration(text)
-    return None if d is None else int(d * 10**9)
 
 
 def bounds(form, now):
@@ -1698,99 +1402,48 @@ class State:
     cfg = None
 
 
-def esc(v):
-    return str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
 def metrics():
     out = []
-
-    def metric(name, kind, help_text, samples):
-        out.append("# HELP %s %s" % (name, help_text))
-        out.append("# TYPE %s %s" % (name, kind))
-        for labels, value in samples:
-            lbl = ",".join('%s="%s"' % (k, esc(v)) for k, v in sorted(labels.items()))
-            out.append("%s%s %s" % (name, "{%s}" % lbl if lbl else "", value))
-
     cfg = State.cfg
-    py = "python%d.%d" % sys.version_info[:2]
-    metric("loki_build_info", "gauge",
-           "A metric with a constant '1' value labeled by version, revision, branch, goversion from which loki was "
-           "built, and the goos and goarch for the build.",
-           [({"branch": "standin", "goarch": "amd64", "goos": "linux", "goversion": py, "revision": "standin",
-              "tags": "standin", "version": VERSION, "standin": "true"}, 1)])
-    metric("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
-           [({}, "%.2f" % START_TIME)])
-    try:
-        fds = len(os.listdir("/proc/self/fd"))
-        with open("/proc/self/statm") as f:
-            rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        metric("process_open_fds", "gauge", "Number of open file descriptors.", [({}, fds)])
-        metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", [({}, rss)])
-    except OSError:
-        pass
+    process_metrics(out, PROG, VERSION, START_TIME)
     # pkg/loghttp/push/push.go: names, help texts and labels of Loki 3.7.6 (policy is "" without policies,
     # format "loki" for /loki/api/v1/push).  Counted for JSON pushes only: the stand-in does not decode protobuf.
     with PushStats.lock:
         lines, nbytes = dict(PushStats.lines), dict(PushStats.bytes)
-    metric("loki_distributor_bytes_received_total", "counter",
+    metric(out, "loki_distributor_bytes_received_total", "counter",
            "The total number of uncompressed bytes received per tenant. Includes structured metadata bytes.",
            [({"tenant": t, "retention_hours": r, "is_internal_stream": i, "policy": "", "format": "loki"}, v)
             for (t, r, i), v in sorted(nbytes.items())])
-    metric("loki_distributor_lines_received_total", "counter", "The total number of lines received per tenant",
+    metric(out, "loki_distributor_lines_received_total", "counter", "The total number of lines received per tenant",
            [({"tenant": t, "is_internal_stream": i, "policy": "", "format": "loki"}, v)
             for (t, i), v in sorted(lines.items())])
-    metric("standin_config_loaded", "gauge",
-           "1: the test stand-in read and checked its configuration file.", [({}, 1)])
-    metric("standin_config_info", "gauge", "The configuration file the test stand-in read, with its SHA-256.",
-           [({"file": cfg.path, "sha256": cfg.sha256}, 1)])
+    config_metrics(out, cfg.path, cfg.sha256)
     with State.lock:
         pushes, push_bytes, undecoded = State.pushes, State.push_bytes, State.undecoded
-    metric("standin_push_requests_total", "counter",
+    metric(out, "standin_push_requests_total", "counter",
            "POST push requests the test stand-in answered with 2xx (JSON ones stored, protobuf ones only counted).",
            [({}, pushes)])
-    metric("standin_push_bytes_total", "counter", "Body bytes of the accepted push requests.", [({}, push_bytes)])
-    metric("standin_push_undecoded_requests_total", "counter",
+    metric(out, "standin_push_bytes_total", "counter", "Body bytes of the accepted push requests.",
+           [({}, push_bytes)])
+    metric(out, "standin_push_undecoded_requests_total", "counter",
            "Accepted push requests the stand-in did not decode (snappy protobuf, legacy /api/prom/push).",
            [({}, undecoded)])
     with STORE.lock:
         entries, streams = len(STORE.order), len(STORE.streams)
-    metric("standin_store_entries", "gauge", "Log entries the stand-in holds (memory and its data volume).",
+    metric(out, "standin_store_entries", "gauge", "Log entries the stand-in holds (memory and its data volume).",
            [({}, entries)])
-    metric("standin_store_streams", "gauge", "Streams the stand-in holds.", [({}, streams)])
+    metric(out, "standin_store_streams", "gauge", "Streams the stand-in holds.", [({}, streams)])
     return "\n".join(out) + "\n"
 
 
 def _json_body(obj):
     # json-iterator writes HTML characters escaped, as encoding/json does
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n").encode()
+    return (go_json(obj) + "\n").encode()
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(GoHandler):
     server_version = "loki-standin"
-    sys_version = ""
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def send_response(self, code, message=None):
-        # Go's net/http sends a Date but no Server header.
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
-
-    def reply(self, status, body, ctype="text/plain; charset=utf-8", extra=None):
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD" and data:
-            self.wfile.write(data)
+    nosniff_always = True
 
     def error(self, status, text):
         # http.Error (push) ends the text with a newline; serverutil.WriteError (queries) does not
@@ -1798,10 +1451,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def json(self, obj):
         return self.reply(200, _json_body(obj), "application/json; charset=UTF-8")
-
-    def drain(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n > 0 else b""
 
     def tenant(self):
         if State.cfg.auth_enabled is False:
@@ -1992,35 +1641,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = route
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        # A client that goes away (connection reset, broken pipe) is not worth a traceback.
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-    def server_bind(self):
-        if self.address_family == socket.AF_INET6:
-            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        super().server_bind()
-
-
-def listen(address, port, handler):
-    """Like Go's net.Listen("tcp", ":port"): both IPv6 and IPv4 when no address is given (IPv4 only
-    where the container has no IPv6)."""
-    if not address:
-        try:
-            Server.address_family = socket.AF_INET6
-            return Server(("::", port), handler)
-        except OSError:
-            Server.address_family = socket.AF_INET
-            return Server(("0.0.0.0", port), handler)
-    Server.address_family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    return Server((address.strip("[]"), port), handler)
-
-
 def start(cfg, flags):
     State.cfg = cfg
     port = flags.get("server.http-listen-port", cfg.http_port if cfg.http_port is not None else 3100)
@@ -2061,14 +1681,8 @@ def start(cfg, flags):
             err="listen tcp %s:%d: bind: %s" % (cfg.http_address, port, (e.strerror or str(e)).lower()))
         sys.exit(1)
 
-    def stop(signum, _frame):
-        log("info", "=== received SIGINT/SIGTERM ===\n*** exiting")
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    log("info", "server listening on addresses", http=("[%s]:%d" if server.address_family == socket.AF_INET6 else "%s:%d") % server.server_address[:2],
-        standin="true")
+    stop_on_signals(server, lambda signum: log("info", "=== received SIGINT/SIGTERM ===\n*** exiting"))
+    log("info", "server listening on addresses", http=server_address_text(server), standin="true")
     log("info", "Loki started", startup_time="%.3fs" % (time.time() - START_TIME))
     server.serve_forever(poll_interval=0.2)
     server.server_close()
@@ -2081,19 +1695,9 @@ def main(argv):
     if any(re.match(r"^-+health$", a) for a in args):
         sys.exit(run_health_check(args))
     if any(re.match(r"^-+version$", a) for a in args):
-        print("loki, version %s (branch: standin, revision: standin)\n"
-              "  build user:       test stand-in (tests/images/loki-standin)\n"
-              "  build date:       \n"
-              "  go version:       python%d.%d\n"
-              "  platform:         linux/amd64\n"
-              "  tags:             standin" % ((VERSION,) + sys.version_info[:2]))
-        sys.exit(0)
-    flags = parse_flags(args)
-    level = flags.get("log.level", "info")
-    if level not in ("debug", "info", "warn", "error"):
-        sys.stderr.write('invalid value "%s" for flag -log.level: unrecognized log level "%s"\n'
-                         'Run with -help to get list of available parameters\n' % (level, level))
-        sys.exit(2)
+        print_version(PROG, VERSION)
+    flags = parse_flags(args, FLAGS, PROG)
+    log_level(flags)
     cfg = read_config(flags)
     errs = validate(cfg)
     if errs:

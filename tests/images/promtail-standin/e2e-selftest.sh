@@ -3,6 +3,7 @@
 # suite; see README.md, "promtail-standin"):
 #   tests/images/promtail-standin/e2e-selftest.sh            # the built images, as they are
 #   tests/images/promtail-standin/e2e-selftest.sh --checkout # the built images running this checkout's scripts
+#                                                            # (and its lib/standin_go.py)
 # It starts, on a network and volumes of its own, the Loki stand-in, the Promtail stand-in (reading the
 # engine's socket read-only, keeping only containers labelled standin-e2e=<run>) and an application
 # container printing structlog-style JSON lines, then checks through Loki's HTTP API that:
@@ -21,8 +22,10 @@ net=standin-$run loki=standin-$run-loki promtail=standin-$run-promtail app=stand
 tmp=$(mktemp -d)
 loki_args=() promtail_args=()
 if [ "${1:-}" = --checkout ]; then
-    loki_args=(-v "$here/loki-standin/loki.py:/opt/loki.py:ro" --entrypoint /usr/bin/python3)
-    promtail_args=(-v "$here/promtail-standin/promtail.py:/opt/promtail.py:ro" --entrypoint /usr/bin/python3)
+    # The shared helpers over the image's copy (beside PyYAML, on the path of python3 -IB).
+    shared=(-v "$here/lib/standin_go.py:/usr/lib/python3/dist-packages/standin_go.py:ro")
+    loki_args=(-v "$here/loki-standin/loki.py:/opt/loki.py:ro" "${shared[@]}" --entrypoint /usr/bin/python3)
+    promtail_args=(-v "$here/promtail-standin/promtail.py:/opt/promtail.py:ro" "${shared[@]}" --entrypoint /usr/bin/python3)
 fi
 
 cleanup() {

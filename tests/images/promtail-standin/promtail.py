@@ -27,18 +27,17 @@
 #                                labeldrop,labelallow}.go   the pipeline stages
 #   clients/pkg/promtail/server/server.go        GET /ready (and health_check_target)
 #   docs/sources/send-data/promtail/configuration.md   the documented top-level blocks
+# The Go behaviour it shares with the Loki stand-in (flags, YAML decoding, durations, quoting, logfmt, the
+# HTTP server) is in lib/standin_go.py, installed beside PyYAML in the image.
 import collections
-import datetime
 import hashlib
 import http.client
-import http.server
 import json
 import os
 import queue
 import re
 import signal
 import socket
-import socketserver
 import sys
 import tempfile
 import threading
@@ -46,6 +45,13 @@ import time
 import urllib.parse
 
 import yaml
+
+from standin_go import (
+    EXPAND_ENV_HINT, LABEL_NAME, GoHandler, StrictDecoder, child, config_metrics, esc, go_duration_ns, go_json,
+    go_regex, is_null, labels_string, line, listen, log_level, log_line, metric, parse_flags, parse_rfc3339_ns,
+    print_version, process_metrics, prom_duration_ns, read_config_file, server_address_text, stop_on_signals,
+    yaml_error_text,
+)
 
 
 VERSION = "3.6.11"
@@ -56,25 +62,17 @@ VERSION = "3.6.11"
 TOP_LEVEL = {"global", "server", "clients", "positions", "scrape_configs", "limits_config", "target_config",
              "options", "tracing", "client", "wal"}
 
+# Flags the stand-in knows (Go flag syntax): name -> kind.  Every other flag is an error.
 FLAGS = {
     "config.file": "string", "config.expand-env": "bool", "check-syntax": "bool", "version": "bool",
     "dry-run": "bool", "inspect": "bool", "print-config-stderr": "bool", "log-config-reverse-order": "bool",
     "log.level": "string", "server.http-listen-port": "int",
 }
-EXPAND_ENV_HINT = ". Use `-config.expand-env=true` flag if you want to expand environment variables in your config file"
 
 START_TIME = time.time()
 
 
 # ---------------------------------------------------------------- logging (go-kit logfmt)
-
-def _logfmt(v):
-    v = str(v)
-    if v and not re.search(r'[\s="\\]', v) and v.isprintable():
-        return v
-    return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") \
-        .replace("\t", "\\t") + '"'
-
 
 LOG_LEVEL = "info"
 _LEVELS = {"debug": 0, "info": 1, "warn": 2, "error": 3}
@@ -83,11 +81,7 @@ _LEVELS = {"debug": 0, "info": 1, "warn": 2, "error": 3}
 def log(level, msg, **kv):
     if _LEVELS[level] < _LEVELS.get(LOG_LEVEL, 1):
         return
-    ts = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    parts = ["level=" + level, "ts=" + ts, "caller=promtail-standin", "msg=" + _logfmt(msg)]
-    parts += ["%s=%s" % (k, _logfmt(v)) for k, v in kv.items()]
-    sys.stderr.write(" ".join(parts) + "\n")
-    sys.stderr.flush()
+    log_line("promtail-standin", level, msg, kv)
 
 
 def fail(text):
@@ -96,236 +90,18 @@ def fail(text):
     sys.exit(1)
 
 
-# ---------------------------------------------------------------- flags (Go's flag package)
-
-def parse_bool(s):
-    if s in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if s in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    raise ValueError
-
-
-def flag_fail(msg):
-    sys.stderr.write(msg + "\nRun with -help to get list of available parameters\n")
-    sys.exit(2)
-
-
-def usage():
-    sys.stdout.write("Usage of promtail (test stand-in; only these flags):\n")
-    for name, kind in sorted(FLAGS.items()):
-        sys.stdout.write("  -%s%s\n" % (name, "" if kind == "bool" else " " + kind))
-    sys.exit(2)
-
-
-def parse_flags(args):
-    values = {}
-    args = list(args)
-    while args:
-        s = args[0]
-        if len(s) < 2 or s[0] != "-":
-            break
-        minuses = 2 if s[1] == "-" else 1
-        if s == "--":
-            break
-        name = s[minuses:]
-        if not name or name[0] in "-=":
-            flag_fail("bad flag syntax: " + s)
-        args.pop(0)
-        has_value, value = False, ""
-        if "=" in name:
-            name, value = name.split("=", 1)
-            has_value = True
-        kind = FLAGS.get(name)
-        if kind is None:
-            if name in ("help", "h"):
-                usage()
-            flag_fail("flag provided but not defined: -" + name)
-        if kind == "bool":
-            try:
-                values[name] = parse_bool(value) if has_value else True
-            except ValueError:
-                flag_fail('invalid boolean value "%s" for -%s: parse error' % (value, name))
-            continue
-        if not has_value:
-            if not args:
-                flag_fail("flag needs an argument: -" + name)
-            value = args.pop(0)
-        if kind == "int":
-            try:
-                value = int(value, 0)
-            except ValueError:
-                flag_fail('invalid value "%s" for flag -%s: parse error' % (value, name))
-        values[name] = value
-    return values
-
-
 # ---------------------------------------------------------------- YAML with line numbers (yaml.v2 strict)
 
-TAGS = {"str": "!!str", "int": "!!int", "bool": "!!bool", "float": "!!float", "null": "!!null",
-        "timestamp": "!!timestamp"}
+class Decoder(StrictDecoder):
+    """StrictDecoder plus the errors of custom UnmarshalYAML methods."""
 
-
-def short_tag(node):
-    if isinstance(node, yaml.MappingNode):
-        return "!!map"
-    if isinstance(node, yaml.SequenceNode):
-        return "!!seq"
-    return TAGS.get(node.tag.rsplit(":", 1)[-1], node.tag)
-
-
-def line(node):
-    return node.start_mark.line + 1
-
-
-def cannot_unmarshal(node, into):
-    if isinstance(node, yaml.ScalarNode):
-        v = node.value if len(node.value) <= 10 else node.value[:7] + "..."
-        return "line %d: cannot unmarshal %s `%s` into %s" % (line(node), short_tag(node), v, into)
-    return "line %d: cannot unmarshal %s into %s" % (line(node), short_tag(node), into)
-
-
-def items(node):
-    return node.value if isinstance(node, yaml.MappingNode) else []
-
-
-def child(node, *path):
-    for key in path:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                node = v
-                break
-        else:
-            return None
-    return node
-
-
-def is_null(node):
-    return node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"))
-
-
-BOOL_TRUE = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"}
-BOOL_FALSE = {"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"}
-
-
-class Decoder:
     def __init__(self):
-        self.errors = []      # collected unmarshal errors ("line N: ...")
+        super().__init__()
         self.custom = []      # errors of custom UnmarshalYAML methods (returned as they are)
 
-    def err(self, text):
-        self.errors.append(text)
 
-    def no_duplicates(self, node):
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for k, v in node.value:
-                if isinstance(k, yaml.ScalarNode):
-                    if k.value in seen:
-                        self.err('line %d: key "%s" already set in map' % (line(k), k.value))
-                    seen.add(k.value)
-                self.no_duplicates(v)
-        elif isinstance(node, yaml.SequenceNode):
-            for v in node.value:
-                self.no_duplicates(v)
-
-    def mapping(self, node, gotype):
-        if is_null(node) or isinstance(node, yaml.MappingNode):
-            return True
-        self.err(cannot_unmarshal(node, gotype))
-        return False
-
-    def sequence(self, node, gotype):
-        if is_null(node) or isinstance(node, yaml.SequenceNode):
-            return True
-        self.err(cannot_unmarshal(node, gotype))
-        return False
-
-    def known_fields(self, node, allowed, gotype):
-        for k, dummy in items(node):
-            if isinstance(k, yaml.ScalarNode) and k.value not in allowed and not k.tag.endswith(":merge"):
-                self.err("line %d: field %s not found in type %s" % (line(k), k.value, gotype))
-
-    def boolean(self, node):
-        if is_null(node):
-            return None
-        if isinstance(node, yaml.ScalarNode) and node.value in BOOL_TRUE | BOOL_FALSE:
-            return node.value in BOOL_TRUE
-        self.err(cannot_unmarshal(node, "bool"))
-        return None
-
-    def integer(self, node):
-        if is_null(node):
-            return None
-        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"[-+]?[0-9]+", node.value.replace("_", "")):
-            return int(node.value.replace("_", ""))
-        self.err(cannot_unmarshal(node, "int"))
-        return None
-
-    def string(self, node):
-        if is_null(node):
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            return node.value
-        self.err(cannot_unmarshal(node, "string"))
-        return None
-
-
-# ---------------------------------------------------------------- durations
-
-# Go's time.ParseDuration (client batchwait/timeout/backoff, positions.sync_period).
-_GO_UNITS = {"ns": 1, "us": 10**3, "\u00b5s": 10**3, "\u03bcs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
-             "h": 3600 * 10**9}
-_GO_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([a-z\u00b5\u03bc]+)")
-
-
-def go_duration_ns(value):
-    """time.ParseDuration; yaml.v2 also takes an integer as nanoseconds.  Returns None when invalid."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if not isinstance(value, str):
-        return None
-    s = value
-    sign = 1
-    if s[:1] in "+-" and s:
-        sign = -1 if s[0] == "-" else 1
-        s = s[1:]
-    if s == "0":
-        return 0
-    if not s:
-        return None
-    total, pos = 0, 0
-    while pos < len(s):
-        m = _GO_PART.match(s, pos)
-        if not m or m.group(1) in ("", ".") or m.group(2) not in _GO_UNITS:
-            return None
-        num, unit = m.group(1), _GO_UNITS[m.group(2)]
-        whole, dummy, frac = num.partition(".")
-        total += int(whole or "0") * unit
-        if frac:
-            total += int(frac) * unit // 10 ** len(frac)
-        pos = m.end()
-    return sign * total
-
-
-# Prometheus model.ParseDuration (docker_sd_configs.refresh_interval), prometheus/common model/time.go.
-_PROM_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
-_PROM_UNITS = [365 * 86400 * 10**9, 7 * 86400 * 10**9, 86400 * 10**9, 3600 * 10**9, 60 * 10**9, 10**9, 10**6]
-
-
-def prom_duration_ns(value):
-    if not isinstance(value, str):
-        return None
-    if value == "0":
-        return 0
-    m = _PROM_DURATION.match(value) if value else None
-    if not m or not any(m.groups()):
-        return None
-    return sum(int(g) * u for g, u in zip(m.groups(), _PROM_UNITS) if g)
+# Durations: Go's time.ParseDuration (client batchwait/timeout/backoff, positions.sync_period) is
+# go_duration_ns, Prometheus model.ParseDuration (docker_sd_configs.refresh_interval) prom_duration_ns.
 
 
 # ---------------------------------------------------------------- the configuration
@@ -355,36 +131,15 @@ def read_config(flags):
     if not spec:
         return cfg
     hint = "" if flags.get("config.expand-env", False) else EXPAND_ENV_HINT
-    path = None
-    for candidate in spec.split(","):
-        candidate = candidate.strip()
-        if candidate and os.path.exists(candidate):
-            path = candidate
-            break
-    if path is None:
-        sys.stderr.write("Unable to parse config: %s does not exist, set config.file for custom config path\n"
-                         "promtail-standin: the test stand-in has no built-in configuration: mount one (for "
-                         "example -v DIR:/etc/promtail:ro) and name it with -config.file\n" % spec)
-        sys.exit(1)
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except IsADirectoryError:
-        fail("%s: read %s: is a directory%s" % (path, path, hint))
-    except OSError as e:
-        fail("open %s: %s%s" % (path, (e.strerror or str(e)).lower(), hint))
+    path, raw = read_config_file(spec, hint, fail, "promtail")
     try:
         text = raw.decode("utf-8")
         docs = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
         data = next(iter(yaml.safe_load_all(text)), None)
     except UnicodeDecodeError as e:
         fail("%s: yaml: invalid UTF-8 (byte %d)%s" % (path, e.start, hint))
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = "line %d: " % (mark.line + 1) if mark else ""
-        fail("%s: yaml: %s%s%s" % (path, where, e.problem or e.context, hint))
     except yaml.YAMLError as e:
-        fail("%s: yaml: %s%s" % (path, e, hint))
+        fail("%s: yaml: %s%s" % (path, yaml_error_text(e), hint))
     cfg.path, cfg.sha256 = path, hashlib.sha256(raw).hexdigest()
     d = Decoder()
     decode(d, docs[0] if docs else None, cfg)
@@ -662,17 +417,6 @@ RELABEL_ACTIONS = ("replace", "keep", "drop", "hashmod", "labelmap", "labeldrop"
                    "uppercase", "keepequal", "dropequal")
 
 
-def go_regex(pattern):
-    """Compiles a Go RE2 pattern for Python's re, anchored as relabel.NewRegexp does ("^(?s:X)$"; here
-    fullmatch).  A leading global flag group such as (?i) is scoped, since Python only takes global
-    flags at the very start."""
-    m = re.match(r"^\(\?([imsU]+)\)", pattern)
-    if m:
-        flags = m.group(1).replace("U", "")
-        pattern = "(?%s:%s)" % (flags, pattern[m.end():]) if flags else pattern[m.end():]
-    return re.compile("(?s:%s)" % pattern)
-
-
 def go_expand(template, m):
     """regexp.Regexp.Expand: $1, ${1}, $name, ${name}; $$ is a literal $; a bad reference keeps the $;
     an unknown or unmatched group expands to nothing."""
@@ -835,7 +579,6 @@ KNOWN_STAGES = ("json", "logfmt", "regex", "replace", "metrics", "labels", "labe
                 "docker", "cri", "match", "template", "tenant", "drop", "sampling", "limit", "multiline", "pack",
                 "labelallow", "static_labels", "decolorize", "eventlogmessage", "geoip", "non_indexed_labels",
                 "structured_metadata")
-LEGACY_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
 def go_float(f):
@@ -865,12 +608,6 @@ def get_string(v):
     if isinstance(v, str):
         return v
     raise ValueError("can't convert %r to string" % (v,))
-
-
-def _go_json_marshal(v):
-    # json.Marshal of a JSON object or array (json-iterator escapes HTML characters as Go does).
-    text = json.dumps(v, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _no_constant(name):
@@ -949,7 +686,7 @@ class JSONStage:
             for part in path:
                 value = value.get(part) if isinstance(value, dict) else None
             if isinstance(value, (dict, list)):
-                value = _go_json_marshal(value)
+                value = go_json(value, sort_keys=True)    # json.Marshal of an object or array
             e.extracted[name] = value
         return True
 
@@ -963,7 +700,7 @@ class LabelsStage:
             raise StageError("invalid labels stage config: label stage config cannot be empty")
         self.labels = {}
         for name, src in config.items():
-            if not LEGACY_LABEL_NAME.match(str(name)):
+            if not LABEL_NAME.match(str(name)):     # legacy label names (model.LabelNameRE)
                 raise StageError("invalid labels stage config: invalid label name: %s" % name)
             self.labels[str(name)] = str(src) if src else str(name)
 
@@ -1013,38 +750,6 @@ class LabelDropStage:
             if (name in self.names) != self.allow:
                 del e.labels[name]
         return True
-
-
-def _civil_to_days(y, m, d):
-    # days since 1970-01-01 of a proleptic Gregorian date (datetime's ordinal keeps this exact).
-    return datetime.date(y, m, d).toordinal() - 719163
-
-
-_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})$")
-
-
-def parse_rfc3339_ns(s):
-    """time.Parse(time.RFC3339Nano, s) (RFC3339 parses the same: Go takes a fraction after the seconds
-    either way); returns Unix nanoseconds or None."""
-    m = _RFC3339.match(s)
-    if not m:
-        return None
-    y, mo, d, h, mi, sec = (int(m.group(i)) for i in range(1, 7))
-    if not (1 <= mo <= 12 and 0 <= h < 24 and 0 <= mi < 60 and 0 <= sec < 60):
-        return None
-    try:
-        days = _civil_to_days(y, mo, d)
-    except ValueError:
-        return None
-    frac = (m.group(7) or "")[:9]
-    ns = int(frac.ljust(9, "0")) if frac else 0
-    off = 0
-    if m.group(8) != "Z":
-        oh, om = int(m.group(8)[1:3]), int(m.group(8)[4:6])
-        if oh >= 24 or om >= 60:
-            return None
-        off = (oh * 3600 + om * 60) * (1 if m.group(8)[0] == "+" else -1)
-    return ((days * 86400 + h * 3600 + mi * 60 + sec) - off) * 10**9 + ns
 
 
 def _unix_parser(scale):
@@ -1158,41 +863,6 @@ class Pipeline:
                 if not stage.process(e):
                     return False
         return True
-
-
-def labels_string(labels, without=None):
-    """model.LabelSet.String / batch.go labelsMapToString: {a="b", c="d"}, sorted, Go-quoted."""
-    return "{" + ", ".join("%s=%s" % (k, go_quote(labels[k])) for k in sorted(labels) if k != without) + "}"
-
-
-def go_quote(s):
-    """strconv.Quote for printable text (control characters escaped as Go does)."""
-    out = ['"']
-    for ch in s:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\a":
-            out.append("\\a")
-        elif ch == "\b":
-            out.append("\\b")
-        elif ch == "\f":
-            out.append("\\f")
-        elif ch == "\v":
-            out.append("\\v")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7f:
-            out.append("\\x%02x" % ord(ch))
-        elif not ch.isprintable() and ch != " ":
-            out.append("\\u%04x" % ord(ch) if ord(ch) < 0x10000 else "\\U%08x" % ord(ch))
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
 
 
 # ---------------------------------------------------------------- the positions file (positions/positions.go)
@@ -1917,80 +1587,27 @@ class Runtime:
 
 # ---------------------------------------------------------------- the server
 
-def esc(v):
-    return str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
 def metrics(cfg):
     out = []
-
-    def metric(name, kind, help_text, samples):
-        out.append("# HELP %s %s" % (name, help_text))
-        out.append("# TYPE %s %s" % (name, kind))
-        for labels, value in samples:
-            lbl = ",".join('%s="%s"' % (k, esc(v)) for k, v in sorted(labels.items()))
-            out.append("%s%s %s" % (name, "{%s}" % lbl if lbl else "", value))
-
-    py = "python%d.%d" % sys.version_info[:2]
-    metric("promtail_build_info", "gauge",
-           "A metric with a constant '1' value labeled by version, revision, branch, goversion from which promtail "
-           "was built, and the goos and goarch for the build.",
-           [({"branch": "standin", "goarch": "amd64", "goos": "linux", "goversion": py, "revision": "standin",
-              "tags": "standin", "version": VERSION, "standin": "true"}, 1)])
-    metric("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
-           [({}, "%.2f" % START_TIME)])
-    try:
-        fds = len(os.listdir("/proc/self/fd"))
-        with open("/proc/self/statm") as f:
-            rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        metric("process_open_fds", "gauge", "Number of open file descriptors.", [({}, fds)])
-        metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", [({}, rss)])
-    except OSError:
-        pass
+    process_metrics(out, "promtail", VERSION, START_TIME)
     METRICS.render(out)
-    metric("standin_config_loaded", "gauge",
-           "1: the test stand-in read and checked its configuration file.", [({}, 1)])
-    metric("standin_config_info", "gauge", "The configuration file the test stand-in read, with its SHA-256.",
-           [({"file": cfg.path, "sha256": cfg.sha256}, 1)])
-    metric("standin_scrape_config_info", "gauge",
+    config_metrics(out, cfg.path, cfg.sha256)
+    metric(out, "standin_scrape_config_info", "gauge",
            "A scrape config of the configuration; docker=1 when the stand-in runs it (docker_sd_configs), 0 when it "
            "tails nothing for it.",
            [({"job_name": j, "docker": "1" if j in {s.name for s in cfg.scrape} else "0"}, 1) for j in cfg.jobs])
-    metric("standin_positions_file_info", "gauge", "The positions file the stand-in keeps.",
+    metric(out, "standin_positions_file_info", "gauge", "The positions file the stand-in keeps.",
            [({"file": cfg.positions_file}, 1)])
     return "\n".join(out) + "\n"
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(GoHandler):
     server_version = "promtail-standin"
-    sys_version = ""
-    protocol_version = "HTTP/1.1"
     cfg = None
     runtime = None
 
-    def log_message(self, *args):
-        pass
-
-    def send_response(self, code, message=None):
-        # Go's net/http sends a Date but no Server header.
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
-
-    def reply(self, status, body, ctype="text/plain; charset=utf-8"):
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        if status >= 400:
-            self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD" and data:
-            self.wfile.write(data)
-
     def route(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        if n > 0:
-            self.rfile.read(n)
+        self.drain()
         path = urllib.parse.urlsplit(self.path).path
         if path == "/ready":
             # server.go ready(): 500 unless a target manager is ready, when health_check_target is on
@@ -2003,35 +1620,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.reply(404, "404 page not found\n")
 
     do_GET = do_POST = do_HEAD = route
-
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        # A client that goes away (connection reset, broken pipe) is not worth a traceback.
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-    def server_bind(self):
-        if self.address_family == socket.AF_INET6:
-            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        super().server_bind()
-
-
-def listen(address, port, handler):
-    """Like Go's net.Listen("tcp", ":port"): both IPv6 and IPv4 when no address is given (IPv4 only
-    where the container has no IPv6)."""
-    if not address:
-        try:
-            Server.address_family = socket.AF_INET6
-            return Server(("::", port), handler)
-        except OSError:
-            Server.address_family = socket.AF_INET
-            return Server(("0.0.0.0", port), handler)
-    Server.address_family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    return Server((address.strip("[]"), port), handler)
 
 
 def start(cfg, flags):
@@ -2062,15 +1650,11 @@ def start(cfg, flags):
     runtime = Runtime(cfg, positions)
     Handler.cfg, Handler.runtime = cfg, runtime
 
-    def stop(signum, _frame):
-        log("info", "received shutdown signal", signal=signal.Signals(signum).name)
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stop_on_signals(server, lambda signum: log("info", "received shutdown signal",
+                                               signal=signal.Signals(signum).name))
     log("info", "Starting Promtail", version="(version=%s, branch=standin, revision=standin)" % VERSION)
-    log("info", "server listening on addresses", http=("[%s]:%d" if server.address_family == socket.AF_INET6 else "%s:%d") % server.server_address[:2],
-        standin="true", positions=cfg.positions_file, clients=len(cfg.clients), scrape_configs=len(cfg.jobs),
+    log("info", "server listening on addresses", http=server_address_text(server), standin="true",
+        positions=cfg.positions_file, clients=len(cfg.clients), scrape_configs=len(cfg.jobs),
         docker_jobs=len(cfg.scrape))
     runtime.start()
     server.serve_forever(poll_interval=0.2)
@@ -2082,13 +1666,8 @@ def start(cfg, flags):
 
 def main(argv):
     global LOG_LEVEL
-    flags = parse_flags(argv[1:])
-    level = flags.get("log.level", "info")
-    if level not in ("debug", "info", "warn", "error"):
-        sys.stderr.write('invalid value "%s" for flag -log.level: unrecognized log level "%s"\n'
-                         'Run with -help to get list of available parameters\n' % (level, level))
-        sys.exit(2)
-    LOG_LEVEL = level
+    flags = parse_flags(argv[1:], FLAGS, "promtail")
+    LOG_LEVEL = log_level(flags)
     if flags.get("check-syntax") or flags.get("version"):
         LOG_LEVEL = "error"      # the checks print their own result
     cfg = read_config(flags)
@@ -2105,13 +1684,7 @@ def main(argv):
         print("Valid config file! No syntax issues found")
         sys.exit(0)
     if flags.get("version"):
-        print("promtail, version %s (branch: standin, revision: standin)\n"
-              "  build user:       test stand-in (tests/images/promtail-standin)\n"
-              "  build date:       \n"
-              "  go version:       python%d.%d\n"
-              "  platform:         linux/amd64\n"
-              "  tags:             standin" % ((VERSION,) + sys.version_info[:2]))
-        sys.exit(0)
+        print_version("promtail", VERSION)
     errs = start_errors(cfg)
     if errs:
         for e in errs:
