@@ -94,27 +94,40 @@ def _check_address(variable, host, address, allow_unspecified=False):
     return address
 
 
+def _facts(vars_):
+    facts = vars_.get("ansible_facts") if "ansible_facts" in vars_ else None
+    return facts if isinstance(facts, Mapping) else {}
+
+
+def _facts_ip(vars_):
+    """(the host's IPv4 address from its facts, where it came from): observability_interface's, else the default
+    IPv4 address; (None, why) when the facts do not have it."""
+    facts = _facts(vars_)
+    interface = _setting(vars_, "observability_interface")
+    if interface:
+        found = facts.get(_interface_key(interface))
+        found = found.get("ipv4") if isinstance(found, Mapping) else None
+        return (found.get("address") if isinstance(found, Mapping) else None), "observability_interface (%s)" \
+            % interface
+    found = facts.get("default_ipv4")
+    return (found.get("address") if isinstance(found, Mapping) else None), "its default IPv4 address (facts)"
+
+
 def _address(host, vars_):
     """(address peers reach the host at, the variable or fact it came from)."""
     explicit = vars_.get("observability_address") if "observability_address" in vars_ else None
     if explicit:
         return _check_address("observability_address", host, explicit), "observability_address"
-    facts = vars_.get("ansible_facts") if "ansible_facts" in vars_ else None
-    facts = facts if isinstance(facts, Mapping) else {}
     interface = _setting(vars_, "observability_interface")
-    if interface:
-        key = _interface_key(interface)
-        found = (facts.get(key) or {}).get("ipv4", {}).get("address") if isinstance(facts.get(key), Mapping) else None
-        if not found:
-            raise bad_input("observability_interface", "%r has no IPv4 address in the facts of host %s%s"
-                            % (interface, host, "" if facts else " (no facts were gathered for it)"),
-                            "name an interface of %s that has the address the other hosts reach (`ip -br addr`), "
-                            "or set observability_address on it" % host)
-        return _check_address("observability_interface", host, found), "observability_interface (%s)" % interface
-    default = facts.get("default_ipv4") if isinstance(facts.get("default_ipv4"), Mapping) else {}
-    if default.get("address"):
-        return _check_address("observability_address", host, default["address"]), \
-            "its default IPv4 address (facts)"
+    found, source = _facts_ip(vars_)
+    if interface and not found:
+        raise bad_input("observability_interface", "%r has no IPv4 address in the facts of host %s%s"
+                        % (interface, host, "" if _facts(vars_) else " (no facts were gathered for it)"),
+                        "name an interface of %s that has the address the other hosts reach (`ip -br addr`), "
+                        "or set observability_address on it" % host)
+    if found:
+        return _check_address("observability_interface" if interface else "observability_address", host,
+                              str(found)), source
     if vars_.get("ansible_host") if "ansible_host" in vars_ else None:
         return _check_address("ansible_host", host, str(vars_["ansible_host"])), "ansible_host"
     return _check_address("observability_address", host, host), "its inventory name"
@@ -122,18 +135,12 @@ def _address(host, vars_):
 
 def _own_ip(address, vars_):
     """The IP address ports for other hosts are bound to by default: the address itself when it is one, else the
-    host's address from its facts (observability_interface's, else the default IPv4 address), else None."""
+    host's address from its facts, else None."""
     try:
         return str(ipaddress.ip_address(address.strip("[]")))
     except ValueError:
-        pass
-    facts = vars_.get("ansible_facts") if "ansible_facts" in vars_ else None
-    facts = facts if isinstance(facts, Mapping) else {}
-    interface = _setting(vars_, "observability_interface")
-    found = facts.get(_interface_key(interface)) if interface else facts.get("default_ipv4")
-    if isinstance(found, Mapping) and interface:
-        found = found.get("ipv4")
-    return str(found["address"]) if isinstance(found, Mapping) and found.get("address") else None
+        found = _facts_ip(vars_)[0]
+        return str(found) if found else None
 
 
 def _host_ports(host, vars_, components):
@@ -220,13 +227,7 @@ def host_has_address(vars_):
     """Whether the host's address is known without gathering facts: set, or in facts gathered before."""
     if "observability_address" in vars_ and vars_.get("observability_address"):
         return True
-    facts = vars_.get("ansible_facts") if "ansible_facts" in vars_ else None
-    if not isinstance(facts, Mapping):
-        return False
-    interface = _setting(vars_, "observability_interface")
-    if interface:
-        return _interface_key(interface) in facts
-    return isinstance(facts.get("default_ipv4"), Mapping) and bool(facts["default_ipv4"].get("address"))
+    return bool(_facts_ip(vars_)[0])
 
 
 def _interface_key(interface):
