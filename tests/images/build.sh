@@ -176,8 +176,8 @@ def_paths() {
     case $1 in
         base-*) echo base ;;
         builder-*) echo "$1 lib/stage-rootfs.sh" ;;
-        # Their scripts import the helpers the two share (installed beside PyYAML).
-        loki-standin|promtail-standin) echo "$1 lib/standin_go.py" ;;
+        # Their scripts import the helpers the stand-ins share (installed beside PyYAML).
+        loki-standin|promtail-standin|grafana-standin) echo "$1 lib/standin_go.py" ;;
         # The same default configuration as the sid image (the Dockerfile copies it from there).
         prometheus-trixie) echo "$1 prometheus/prometheus.yml" ;;
         alertmanager-trixie) echo "$1 alertmanager/alertmanager.yml" ;;

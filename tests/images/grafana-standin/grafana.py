@@ -17,18 +17,18 @@
 #   pkg/services/provisioning/dashboards/file_reader.go      *.json dashboards, broken ones skipped
 #   pkg/util/encoding.go EncodePassword                      PBKDF2-SHA256, 10000 rounds, 50 bytes
 #   pkg/cmd/grafana-cli/commands/reset_password_command.go   `grafana cli admin reset-admin-password`
+# What it shares with the Loki and Promtail stand-ins (Go's logfmt quoting, strconv.ParseBool, the text
+# exposition of /metrics, net/http's answers, the listener and SIGTERM/SIGINT) is in lib/standin_go.py,
+# installed beside PyYAML in the image.
 import base64
 import datetime
 import hashlib
 import hmac
-import http.server
 import json
 import os
 import re
 import secrets
 import signal
-import socket
-import socketserver
 import sqlite3
 import sys
 import threading
@@ -36,6 +36,8 @@ import time
 import urllib.parse
 
 import yaml
+
+from standin_go import GoHandler, listen, logfmt, metric, parse_bool, stop_on_signals
 
 VERSION = "13.2.0"
 COMMIT = "standin"
@@ -73,7 +75,8 @@ DEFAULTS = {
     "dashboards": {"versions_to_keep": "20", "min_refresh_interval": "5s", "default_home_dashboard_path": ""},
     "alerting": {"enabled": ""},
     "unified_alerting": {"enabled": "true"},
-    "smtp": {"enabled": "false", "host": "localhost:25", "user": "", "password": "", "from_address": "admin@grafana.localhost"},
+    "smtp": {"enabled": "false", "host": "localhost:25", "user": "", "password": "",
+             "from_address": "admin@grafana.localhost"},
     "plugins": {"allow_loading_unsigned_plugins": "", "plugin_admin_enabled": "true"},
     "feature_toggles": {"enable": ""},
     "news": {"news_feed_enabled": "true"},
@@ -83,17 +86,10 @@ DEFAULTS = {
 
 # ---------------------------------------------------------------- logging (Grafana's logfmt console format)
 
-def _logfmt(v):
-    v = str(v)
-    if v and not re.search(r'[\s="\\]', v) and v.isprintable():
-        return v
-    return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
-
-
 def log(level, msg, logger=None, **kv):
     t = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    parts = ["logger=" + (logger or LOGGER), "t=" + t, "level=" + level, "msg=" + _logfmt(msg)]
-    parts += ["%s=%s" % (k, _logfmt(v)) for k, v in kv.items()]
+    parts = ["logger=" + (logger or LOGGER), "t=" + t, "level=" + level, "msg=" + logfmt(msg)]
+    parts += ["%s=%s" % (k, logfmt(v)) for k, v in kv.items()]
     sys.stdout.write(" ".join(parts) + "\n")
     sys.stdout.flush()
 
@@ -267,11 +263,12 @@ def to_bool(v, what):
     if isinstance(v, bool):
         return v
     s = interpolate(str(v))
-    if s in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if s in ("0", "f", "F", "FALSE", "false", "False", ""):
+    if s == "":
         return False
-    raise Fatal('strconv.ParseBool: parsing "%s": invalid syntax (%s)' % (s, what))
+    try:
+        return parse_bool(s)
+    except ValueError:
+        raise Fatal('strconv.ParseBool: parsing "%s": invalid syntax (%s)' % (s, what))
 
 
 def to_int(v, what, default=0):
@@ -293,12 +290,14 @@ def to_str(v):
     return interpolate(str(v))
 
 
-def yaml_files(directory):
+def yaml_files(directory, what, logger):
+    """The *.yaml and *.yml files of a provisioning directory, sorted; none (logged) when it cannot be read."""
     try:
         names = sorted(os.listdir(directory))
     except OSError as e:
-        return None, e
-    return [os.path.join(directory, n) for n in names if n.endswith(".yaml") or n.endswith(".yml")], None
+        log("error", "can't read %s provisioning files from directory" % what, logger=logger, path=directory, error=e)
+        return []
+    return [os.path.join(directory, n) for n in names if n.endswith(".yaml") or n.endswith(".yml")]
 
 
 def load_yaml(path):
@@ -324,13 +323,8 @@ V0_KEYS = {"org_id": "orgId", "basic_auth": "basicAuth", "basic_auth_user": "bas
 
 
 def read_datasources(directory):
-    files, err = yaml_files(directory)
-    if files is None:
-        log("error", "can't read datasource provisioning files from directory", logger="provisioning.datasources",
-            path=directory, error=err)
-        return []
     result = []
-    for path in files:
+    for path in yaml_files(directory, "datasource", "provisioning.datasources"):
         doc = load_yaml(path)
         version = to_int(doc.get("apiVersion"), "apiVersion")
         if version == 0:
@@ -340,10 +334,12 @@ def read_datasources(directory):
         entries = doc.get("datasources") or []
         deletes = doc.get("deleteDatasources") or []
         if not isinstance(entries, list) or not isinstance(deletes, list):
-            raise Fatal("yaml: unmarshal errors:\n  cannot unmarshal !!map into []*datasources.upsertDataSourceFromConfigV1 (%s)" % path)
+            raise Fatal("yaml: unmarshal errors:\n  cannot unmarshal !!map into "
+                        "[]*datasources.upsertDataSourceFromConfigV1 (%s)" % path)
         for e in entries:
             if not isinstance(e, dict):
-                raise Fatal("yaml: unmarshal errors:\n  cannot unmarshal !!%s into datasources.upsertDataSourceFromConfigV1 (%s)"
+                raise Fatal("yaml: unmarshal errors:\n  cannot unmarshal !!%s into "
+                            "datasources.upsertDataSourceFromConfigV1 (%s)"
                             % (type(e).__name__, path))
             if version == 0:
                 e = {V0_KEYS.get(k, k): v for k, v in e.items()}
@@ -367,12 +363,14 @@ def read_datasources(directory):
                 "version": to_int(e.get("version"), "version"),
             }
             if not isinstance(ds["jsonData"], dict) or not isinstance(ds["secureJsonData"], dict):
-                raise Fatal("yaml: unmarshal errors:\n  cannot unmarshal into map[string]interface {} (jsonData/secureJsonData of %r in %s)"
+                raise Fatal("yaml: unmarshal errors:\n  cannot unmarshal into map[string]interface {} "
+                            "(jsonData/secureJsonData of %r in %s)"
                             % (ds["name"], path))
             result.append(ds)
         for d in deletes:
             if not isinstance(d, dict):
-                raise Fatal("yaml: unmarshal errors:\n  cannot unmarshal !!%s into datasources.deleteDatasourceConfigV1 (%s)"
+                raise Fatal("yaml: unmarshal errors:\n  cannot unmarshal !!%s into "
+                            "datasources.deleteDatasourceConfigV1 (%s)"
                             % (type(d).__name__, path))
             # Nothing to delete: the stand-in's data sources exist only while it runs.
     # validateDefaultUniqueness / validateAccessAndOrgID
@@ -417,13 +415,8 @@ def read_datasources(directory):
 
 
 def read_dashboard_providers(directory):
-    files, err = yaml_files(directory)
-    if files is None:
-        log("error", "can't read dashboard provisioning files from directory", logger="provisioning.dashboard",
-            path=directory, error=err)
-        return []
     providers = []
-    for path in files:
+    for path in yaml_files(directory, "dashboard", "provisioning.dashboard"):
         try:
             doc = load_yaml(path)
             version = to_int(doc.get("apiVersion"), "apiVersion")
@@ -438,7 +431,8 @@ def read_dashboard_providers(directory):
         for e in entries:
             if not isinstance(e, dict):
                 raise Fatal("could not parse provisioning config file: %s error: yaml: unmarshal errors:\n"
-                            "  cannot unmarshal !!%s into dashboards.configV1" % (os.path.basename(path), type(e).__name__))
+                            "  cannot unmarshal !!%s into dashboards.configV1"
+                            % (os.path.basename(path), type(e).__name__))
             options = e.get("options") or {}
             if not isinstance(options, dict):
                 raise Fatal("could not parse provisioning config file: %s error: options is not a map"
@@ -690,56 +684,28 @@ def search_hit(d):
 
 
 def metrics():
-    py = "python%d.%d" % sys.version_info[:2]
-    out = [
-        "# HELP grafana_build_info A metric with a constant '1' value labeled by version, revision, branch, and "
-        "goversion from which Grafana was built",
-        "# TYPE grafana_build_info gauge",
-        'grafana_build_info{branch="HEAD",edition="oss",goversion="%s",revision="%s",standin="true",version="%s"} 1'
-        % (py, COMMIT, VERSION),
-        "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.",
-        "# TYPE process_start_time_seconds gauge",
-        "process_start_time_seconds %.2f" % START_TIME,
-        "# HELP standin_provisioned_datasources Data sources the test stand-in provisioned.",
-        "# TYPE standin_provisioned_datasources gauge",
-        "standin_provisioned_datasources %d" % len(State.datasources),
-        "# HELP standin_provisioned_dashboards Dashboards the test stand-in provisioned (broken files skipped).",
-        "# TYPE standin_provisioned_dashboards gauge",
-        "standin_provisioned_dashboards %d" % len(State.dashboards),
-    ]
+    out = []
+    metric(out, "grafana_build_info", "gauge", "A metric with a constant '1' value labeled by version, revision, "
+           "branch, and goversion from which Grafana was built",
+           [({"branch": "HEAD", "edition": "oss", "goversion": "python%d.%d" % sys.version_info[:2],
+              "revision": COMMIT, "standin": "true", "version": VERSION}, 1)])
+    metric(out, "process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
+           [({}, "%.2f" % START_TIME)])
+    metric(out, "standin_provisioned_datasources", "gauge", "Data sources the test stand-in provisioned.",
+           [({}, len(State.datasources))])
+    metric(out, "standin_provisioned_dashboards", "gauge",
+           "Dashboards the test stand-in provisioned (broken files skipped).", [({}, len(State.dashboards))])
     return "\n".join(out) + "\n"
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    server_version = "grafana-standin"
-    sys_version = ""
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def send_response(self, code, message=None):
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
+class Handler(GoHandler):
+    """Grafana's answers: JSON unless said otherwise, always Cache-Control: no-store and nosniff."""
+    nosniff_always = True
 
     def reply(self, status, body, ctype="application/json", extra=None):
         if not isinstance(body, (str, bytes)):
             body = json.dumps(body)
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD" and data:
-            self.wfile.write(data)
-
-    def body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n > 0 else b""
+        super().reply(status, body, ctype, dict({"Cache-Control": "no-store"}, **(extra or {})))
 
     def user(self):
         """The signed-in user (basic auth), {"anonymous": True} or None."""
@@ -757,7 +723,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def route(self):
         u = urllib.parse.urlsplit(self.path)
         path, query = u.path.rstrip("/") or "/", urllib.parse.parse_qs(u.query)
-        payload = self.body()
+        payload = self.drain()
         if path == "/api/health":
             try:
                 c = sqlite3.connect(State.db_path, timeout=5)
@@ -769,7 +735,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200 if db == "ok" else 503, json.dumps(
                 {"commit": COMMIT, "database": db, "version": VERSION}, indent=2, sort_keys=True))
         if path == "/metrics":
-            mu, mp = State.settings.get("metrics", "basic_auth_username"), State.settings.get("metrics", "basic_auth_password")
+            mu = State.settings.get("metrics", "basic_auth_username")
+            mp = State.settings.get("metrics", "basic_auth_password")
             if mu and mp:
                 want = "Basic " + base64.b64encode(("%s:%s" % (mu, mp)).encode()).decode()
                 if self.headers.get("Authorization", "") != want:
@@ -875,15 +842,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_PATCH = route
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
 # ---------------------------------------------------------------- commands
 
 COMMON_FLAGS_WITH_VALUE = ("homepath", "config", "packaging", "pidfile", "configOverrides", "user-id",
@@ -959,25 +917,21 @@ def server(args):
         try:
             port = int(st.get("server", "http_port") or 3000)
         except ValueError:
-            raise Fatal('strconv.Atoi: parsing "%s": invalid syntax ([server] http_port)' % st.get("server", "http_port"))
+            raise Fatal('strconv.Atoi: parsing "%s": invalid syntax ([server] http_port)'
+                        % st.get("server", "http_port"))
         if st.get("server", "protocol") not in ("http", ""):
             log("warn", "test stand-in serves plain HTTP only", logger="http.server",
                 protocol=st.get("server", "protocol"))
         try:
-            Server.address_family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-            srv = Server((addr.strip("[]"), port), Handler)
+            srv = listen(addr, port, Handler)
         except OSError as e:
             raise Fatal("failed to open listener on address %s:%d: listen tcp %s:%d: bind: %s"
                         % (addr, port, addr, port, (e.strerror or str(e)).lower()))
     except Fatal as e:
         fatal(e)
 
-    def stop(signum, _frame):
-        log("info", "Shutdown started", logger="server", reason="System signal: %s" % signal.Signals(signum).name)
-        threading.Thread(target=srv.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stop_on_signals(srv, lambda signum: log("info", "Shutdown started", logger="server",
+                                            reason="System signal: %s" % signal.Signals(signum).name))
     log("info", "HTTP Server Listen", logger="http.server", address="%s:%d" % srv.server_address[:2],
         protocol="http", subUrl="", socket="")
     srv.serve_forever(poll_interval=0.2)
@@ -1007,7 +961,8 @@ def cli(args):
         sys.stderr.write("Error: \u2717 new password is too short\n")
         return 1
     try:
-        if not flags.get("config") and os.environ.get("GF_PATHS_CONFIG") and os.path.exists(os.environ["GF_PATHS_CONFIG"]):
+        env_config = os.environ.get("GF_PATHS_CONFIG")
+        if not flags.get("config") and env_config and os.path.exists(env_config):
             flags["config"] = os.environ["GF_PATHS_CONFIG"]
         st = settings_from(flags, rest)
         data_dir = st.path("paths", "data")

@@ -1,12 +1,13 @@
-# Helpers shared by the Loki and Promtail test stand-ins (loki-standin/loki.py, promtail-standin/promtail.py;
-# see tests/images/README.md): the Go behaviour both imitate (the flag package, strconv.Quote, time and
-# Prometheus durations, RFC 3339 times, yaml.v2's strict decoding, RE2 patterns, go-kit logfmt, encoding/json's
-# HTML escaping, net/http and net.Listen), written once.  The standard library only (PyYAML's nodes are read
-# through their attributes, never imported here); Python 3.11 up to the images' Debian sid python3.
+# Helpers shared by the Loki, Promtail and Grafana test stand-ins (loki-standin/loki.py,
+# promtail-standin/promtail.py, grafana-standin/grafana.py; see tests/images/README.md): the Go behaviour they
+# imitate (the flag package, strconv.Quote, time and Prometheus durations, RFC 3339 times, yaml.v2's strict
+# decoding, RE2 patterns, go-kit logfmt, encoding/json's HTML escaping, net/http and net.Listen), written once.
+# The standard library only (PyYAML's nodes are read through their attributes, never imported here);
+# Python 3.11 up to the images' Debian sid python3.
 #
 # The images install this file beside PyYAML as /usr/lib/python3/dist-packages/standin_go.py, on the path of
 # the scripts' `python3 -IB`; from a checkout, put tests/images/lib on PYTHONPATH.  tests/images/build.sh
-# counts it in both stand-ins' build hashes.
+# counts it in the stand-ins' build hashes.
 #
 # Sources of the behaviour imitated (an independent Python rewrite, no upstream code is copied):
 #   Go's standard library: flag (-flag syntax, its error texts, exit 2), strconv.Quote, time.ParseDuration,
