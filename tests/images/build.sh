@@ -4,8 +4,8 @@
 #   build.sh [--save DIR] [--list] [--prune] [--jobs N] [--log-dir DIR] [NAME ...]
 #
 # NAMEs: testhost prometheus alertmanager node-exporter postgres-exporter
-#        redis-exporter cadvisor-standin loki-standin promtail-standin grafana-standin postgres
-#        redis   (default: all of them)
+#        redis-exporter cadvisor-standin loki-standin promtail-standin grafana-standin
+#        jaeger-standin postgres redis python   (default: all of them)
 #        prometheus-trixie alertmanager-trixie   (only when named: the older
 #        majors from Debian trixie, for compatibility tests)
 #
@@ -27,7 +27,8 @@
 #                             the same images cut from Debian trixie (Prometheus
 #                             2.x, an older Alertmanager); V as above
 #   postgres:MAJOR redis:MAJOR  test fixture servers
-#   cadvisor-standin:V loki-standin:V promtail-standin:V grafana-standin:V
+#   python:MAJOR.MINOR        base image like python:3.11-slim (Debian bookworm python3, venv)
+#   cadvisor-standin:V loki-standin:V promtail-standin:V grafana-standin:V jaeger-standin:V
 #                             test stand-ins for upstream images that cannot be
 #                             obtained here (V: the upstream version each imitates),
 #                             labelled io.proxy-agent.observability.test-double=true;
@@ -63,7 +64,7 @@ JOBS=${PROXY_OBS_BUILD_JOBS:-4}
 export DOCKER_BUILDKIT=0
 
 # Deliverable images, in output order.
-IMAGES=(testhost prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin loki-standin promtail-standin grafana-standin postgres redis)
+IMAGES=(testhost prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin loki-standin promtail-standin grafana-standin jaeger-standin postgres redis python)
 # Built only when named (not by default, not by scripts/lib.sh): the same
 # components from an older Debian suite, tagged with their own versions.
 EXTRA_IMAGES=(prometheus-trixie alertmanager-trixie)
@@ -77,7 +78,8 @@ declare -A PARENT=(
     [prometheus]=builder-sid [alertmanager]=builder-sid [node-exporter]=builder-sid
     [postgres-exporter]=builder-sid [redis-exporter]=builder-sid [cadvisor-standin]=builder-sid
     [loki-standin]=builder-sid [promtail-standin]=builder-sid [grafana-standin]=builder-sid
-    [postgres]=builder-bookworm [redis]=builder-bookworm
+    [jaeger-standin]=builder-sid
+    [postgres]=builder-bookworm [redis]=builder-bookworm [python]=base-bookworm
     [prometheus-trixie]=builder-trixie [alertmanager-trixie]=builder-trixie
 )
 declare -A REPO=(
@@ -89,6 +91,9 @@ declare -A FIXED_TAG=(
     [base-sid]=sid [base-bookworm]=bookworm [base-trixie]=trixie
     [builder-sid]=sid [builder-bookworm]=bookworm [builder-trixie]=trixie
     [testhost]=bookworm [cadvisor-standin]=0.60.5 [loki-standin]=3.7.6 [promtail-standin]=3.6.11 [grafana-standin]=13.2.0
+    [jaeger-standin]=2.20.0
+    # Debian bookworm's python3 major.minor (python/Dockerfile fails the build if it is not that).
+    [python]=3.11
 )
 # Debian package whose version becomes the tag (installed in the parent builder).
 declare -A VERSION_PKG=(
@@ -101,8 +106,8 @@ declare -A VERSION_PKG=(
 declare -A MAJOR_ONLY=([postgres]=1 [redis]=1)
 # Test stand-ins (tests only; the roles always default to the upstream images): the component each replaces
 # (its images.json key) and the upstream project it imitates (for the source label).
-declare -A STANDIN_FOR=([cadvisor-standin]=cadvisor [loki-standin]=loki [promtail-standin]=promtail [grafana-standin]=grafana)
-declare -A STANDIN_OF=([cadvisor-standin]=cAdvisor [loki-standin]="Grafana Loki" [promtail-standin]="Grafana Promtail" [grafana-standin]=Grafana)
+declare -A STANDIN_FOR=([cadvisor-standin]=cadvisor [loki-standin]=loki [promtail-standin]=promtail [grafana-standin]=grafana [jaeger-standin]=jaeger)
+declare -A STANDIN_OF=([cadvisor-standin]=cAdvisor [loki-standin]="Grafana Loki" [promtail-standin]="Grafana Promtail" [grafana-standin]=Grafana [jaeger-standin]=Jaeger)
 
 log() { printf '[images] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -177,7 +182,7 @@ def_paths() {
         base-*) echo base ;;
         builder-*) echo "$1 lib/stage-rootfs.sh" ;;
         # Their scripts import the helpers the stand-ins share (installed beside PyYAML).
-        loki-standin|promtail-standin|grafana-standin) echo "$1 lib/standin_go.py" ;;
+        loki-standin|promtail-standin|grafana-standin|jaeger-standin) echo "$1 lib/standin_go.py" ;;
         # The same default configuration as the sid image (the Dockerfile copies it from there).
         prometheus-trixie) echo "$1 prometheus/prometheus.yml" ;;
         alertmanager-trixie) echo "$1 alertmanager/alertmanager.yml" ;;
