@@ -38,9 +38,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C(container), C(alias), C(volume) (None without data), C(volume_path), C(user), C(group) (the
-    user's group id, which may read secret files), C(config_mount) (None for flags only), C(checks), C(port) (the
-    readiness probe's port inside the container), C(ready_path), C(published_ports)."
+  description: "C(container), C(alias), C(volume) (None without data), C(volume_path), C(volume_owner) (the UID
+    that owns the volume's content), C(user), C(group) (the user's group id, which may read secret files),
+    C(config_mount) (None for flags only), C(checks), C(port) (the readiness probe's port inside the container),
+    C(ready_path), C(ports) (port name to container port), C(published_ports)."
   type: dict
 """
 
@@ -69,12 +70,14 @@ def component_spec(fleet, host, component):
         "alias": network_alias(component),
         "volume": volume_name(record["prefix"], component) if volume else None,
         "volume_path": volume["path"] if volume else None,
+        "volume_owner": volume["owner"] if volume else None,
         "user": entry["user"],
         "group": int(entry["user"].split(":")[1]),
         "config_mount": entry["config"],
         "checks": [{"entrypoint": check["entrypoint"], "args": list(check["args"])} for check in entry["checks"]],
         "port": entry["ports"][ready["port"]]["container"],
         "ready_path": ready["path"],
+        "ports": {name: port["container"] for name, port in entry["ports"].items()},
         "published_ports": published_ports(fleet, host, component),
     }
 

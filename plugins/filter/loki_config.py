@@ -155,6 +155,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import check_port
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import deep_merge
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import filter_settings
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import kind as _kind
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import parse_duration
@@ -266,18 +267,6 @@ def _key(path, key):
     if isinstance(key, str) and _IDENT.match(key):
         return "%s.%s" % (path, key)
     return "%s[%r]" % (path, key)
-
-
-def deep_merge(base, changes):
-    """base with changes merged in: mappings key by key, anything else replaces. Neither argument is modified."""
-    result = plain(base)
-    for key, value in changes.items():
-        key = plain(key)
-        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
-            result[key] = deep_merge(result[key], value)
-        else:
-            result[key] = plain(value)
-    return result
 
 
 # --- Parsing ----------------------------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ description:
     the C(scrape_configs) list of C(prometheus.yml) and the content of one C(file_sd) target file per generated job,
     which the prometheus role writes beside C(prometheus.yml). Prometheus watches those files, so adding or removing
     a host changes only its job's file and needs no reload and no restart."
-  - "Jobs, in order: C(backend) (O(backend_targets)), then one job per component of the catalogue that has metrics,
-    in catalogue order (C(node), C(docker) for cAdvisor, C(postgres), C(redis), C(loki), C(promtail),
-    C(alertmanager), C(prometheus), C(grafana)), with every instance the fleet has (O(_input), the
-    C(observability_fleet) filter's result); then the jobs O(extra_targets) creates (sorted by name; one named like
-    a job above adds its targets to that job's file); then O(extra_jobs) in their order. A job without targets is
-    left out."
+  - "Jobs, in order: one job per component of the catalogue that has metrics, in catalogue order (C(node),
+    C(docker) for cAdvisor, C(postgres), C(redis), C(loki), C(jaeger), C(promtail), C(alertmanager), C(prometheus),
+    C(grafana), C(backend) for the sample backend), with every instance the fleet has (O(_input), the
+    C(observability_fleet) filter's result); the job C(backend) also scrapes O(backend_targets); then the jobs
+    O(extra_targets) creates (sorted by name; one named like a job above adds its targets to that job's file); then
+    O(extra_jobs) in their order. A job without targets is left out."
   - "Targets come from the fleet's endpoints: on O(prometheus_host) itself a component is scraped by container name
     over the stack network (C(proxy-node-exporter:9100)); on another host at its address and published port
     (C(10.0.0.5:9100)). Every target derived from the fleet carries the labels C(host) (the inventory hostname) and
@@ -51,8 +51,8 @@ options:
     type: str
     default: /etc/prometheus/targets
   backend_targets:
-    description: C(host:port) targets of the instrumented backend (C(prometheus_backend_targets)), scraped at
-      C(/metrics) in the job C(backend).
+    description: C(host:port) targets of your own instrumented backends (C(prometheus_backend_targets)), scraped at
+      C(/metrics) in the job C(backend), beside the sample backends the fleet deploys.
     type: list
     elements: str
     default: []
@@ -140,8 +140,10 @@ VAR_JOBS = "prometheus_scrape_configs_extra"
 VAR_TARGETS = "prometheus_static_targets_extra"
 DEFAULT_METRICS_PATH = "/metrics"
 
-# The jobs this filter generates, in output order: job name -> component scraped (None: from backend_targets).
-GENERATED_JOBS = (("backend", None),) + tuple(metrics_components())
+# The jobs this filter generates, in output order: job name -> component scraped. The job "backend" scrapes the
+# sample backends the fleet deploys and the user's own backends (backend_targets).
+GENERATED_JOBS = tuple(metrics_components())
+BACKEND_JOB = "backend"
 
 
 def check_user_job(variable, job, global_interval=None):
@@ -211,11 +213,12 @@ def prometheus_scrape_configs(fleet, prometheus_host, targets_dir="/etc/promethe
 
     groups = {}  # job name -> target groups
     for name, component in GENERATED_JOBS:
-        if component is None:
-            targets = check_targets(VAR_BACKEND, backend_targets or [])
-            groups[name] = [{"targets": targets}] if targets else []
-        else:
-            groups[name] = _generated_groups(fleet, prometheus_host, component)
+        groups[name] = _generated_groups(fleet, prometheus_host, component)
+    own = check_targets(VAR_BACKEND, backend_targets or [])
+    present = {target for group in groups[BACKEND_JOB] for target in group["targets"]}
+    own = [target for target in own if target not in present]
+    if own:
+        groups[BACKEND_JOB].append({"targets": own})
 
     reserved = {name for name, dummy in GENERATED_JOBS}
     if extra_targets is None:

@@ -90,7 +90,8 @@ def _urls(container, address, host_name):
             url = "http://%s:%s" % (where, port["PublicPort"])
         if url not in urls:
             urls.append(url)
-    return urls
+    # The URLs that open from elsewhere first, then the ports only the host itself reaches.
+    return [url for url in urls if url.startswith("http://")] + [url for url in urls if not url.startswith("http://")]
 
 
 def stack_summary(engine, images=None, image_info=None, address="localhost", host_name="the host"):

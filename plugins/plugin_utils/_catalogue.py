@@ -10,10 +10,11 @@ role has no entry or an entry no role). Private to the collection (leading under
 
 Entry keys:
   placement   the stack-wide setting observability_<placement>_group names the inventory group whose hosts run the
-              component when the inventory does not decide otherwise (monitoring, agents, postgres, redis)
+              component when the inventory does not decide otherwise (monitoring, agents, postgres, redis, backend)
   instances   "each": every host of that group runs one; "one": only the first host of the group (inventory order)
               does, and no two hosts may run it (its storage is local and it does not cluster)
-  image       key of the component's image in observability_images
+  image       key of the component's image in observability_images (the sample backend's is the base image its
+              own image is built on, on the host)
   user        the upstream image's user:group, which the container runs as
   volume      the data volume's mount path and the UID that owns its content (None: no data)
   config      where the configuration directory is mounted in the container (None: flags only)
@@ -44,6 +45,9 @@ import yaml
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 
 _SCRAPED = (("prometheus", "all"),)
+# The component whose hosts stand for "the hosts whose applications the stack watches" among a port's consumers: every
+# watched host runs node-exporter.
+APP_HOSTS = "node_exporter"
 
 
 def _port(container, host=None, protocols=("tcp",), ui=False, consumers=_SCRAPED, publish="always", scheme="http"):
@@ -51,9 +55,9 @@ def _port(container, host=None, protocols=("tcp",), ui=False, consumers=_SCRAPED
             "scheme": scheme, "ui": ui, "consumers": consumers, "publish": publish}
 
 
-# In deploy order: collectors first, then Loki before the Promtails that push to it, then Alertmanager before the
-# Prometheus that sends to it and scrapes everything above, then Grafana, which shows them all. The scrape jobs
-# follow the same order (after the user's backend job).
+# In deploy order: collectors first, then Loki and Jaeger before the Promtails and backends that push to them, then
+# Alertmanager before the Prometheus that sends to it and scrapes everything above, then Grafana, which shows them
+# all, and last the sample backend, which every pipeline watches. The scrape jobs follow the same order.
 COMPONENTS = {
     "node_exporter": {
         "placement": "agents", "instances": "each", "image": "node_exporter", "user": "65534:65534",
@@ -96,6 +100,28 @@ COMPONENTS = {
         "ready": {"port": "http", "path": "/ready"},
         "metrics": {"job": "loki", "port": "http", "path": "/metrics"},
         "datasource": "loki",
+    },
+    # Jaeger v2 (the OTel-collector based `jaeger` binary) with Badger on its volume; one instance, as Badger is local
+    # storage. The pinned 1.x all-in-one keeps the same port names (roles/jaeger maps them to its flags).
+    "jaeger": {
+        "placement": "monitoring", "instances": "one", "image": "jaeger", "user": "10001:10001",
+        "volume": {"path": "/badger", "owner": 10001}, "config": "/etc/jaeger",
+        "checks": ({"entrypoint": "/cmd/jaeger/jaeger-linux", "args": ("validate", "--config=/etc/jaeger/config.yaml")},),
+        "ports": {
+            # The query service: UI and HTTP API, no login (see the README).
+            "ui": _port(16686, ui=True, consumers=(("grafana", "preferred"),)),
+            # Traces from the applications of every host the stack watches (node-exporter's hosts, APP_HOSTS) and
+            # from the sample backends.
+            "otlp_grpc": _port(4317, consumers=(("backend", "preferred"), (APP_HOSTS, "preferred"))),
+            "otlp_http": _port(4318, consumers=(("backend", "preferred"), (APP_HOSTS, "preferred"))),
+            # healthcheckv2 (v2) answers /status; only the play and the operator on the host probe it.
+            "health": _port(13133, consumers=()),
+            # Jaeger's own metrics: the collector telemetry's Prometheus reader (v2), the admin server (1.x).
+            "admin": _port(14269, consumers=_SCRAPED),
+        },
+        "ready": {"port": "health", "path": "/status"},
+        "metrics": {"job": "jaeger", "port": "admin", "path": "/metrics"},
+        "datasource": "jaeger",
     },
     "promtail": {
         "placement": "agents", "instances": "each", "image": "promtail", "user": "0:0",
@@ -140,10 +166,19 @@ COMPONENTS = {
         "metrics": {"job": "grafana", "port": "http", "path": "/metrics"},
         "datasource": None,
     },
+    # The seed's instrumented sample backend (roles/backend): its image is built on the host from the base image.
+    "backend": {
+        "placement": "backend", "instances": "each", "image": "backend", "user": "10000:10000",
+        "volume": None, "config": None, "checks": (),
+        "ports": {"http": _port(8000, ui=True)},
+        "ready": {"port": "http", "path": "/health"},
+        "metrics": {"job": "backend", "port": "http", "path": "/metrics"},
+        "datasource": None,
+    },
 }
 
 COMPONENT_NAMES = tuple(sorted(COMPONENTS))
-PLACEMENTS = ("monitoring", "agents", "postgres", "redis")
+PLACEMENTS = ("monitoring", "agents", "postgres", "redis", "backend")
 
 # Labels the collection puts on what it creates (containers, volumes, the network).
 LABEL_MANAGED = "io.proxy-agent.observability.managed"

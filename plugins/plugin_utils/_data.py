@@ -65,6 +65,18 @@ def plain(value):
     return copy.deepcopy(value)
 
 
+def deep_merge(base, changes):
+    """base with changes merged in: mappings key by key, anything else replaces. Neither argument is modified."""
+    result = plain(base)
+    for key, value in changes.items():
+        key = plain(key)
+        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            result[key] = deep_merge(result[key], value)
+        else:
+            result[key] = plain(value)
+    return result
+
+
 def filter_settings(settings, table, role, example, allow_none=False):
     """A filter's settings checked against table {key: (variable, default)}, with the defaults filled in (a tuple
     default becomes a new list). Unknown keys and a non-mapping are refused, naming the filter's input."""

@@ -101,6 +101,12 @@ def instance_label(fleet, host, component, port=None):
     return "%s:%d" % (host, fleet["hosts"][host]["ports"][component][port]["host"])
 
 
+def port_spec(bind, host_port, container_port, protocol="tcp"):
+    """Docker's published port: "bind:host port:container port[/udp]"."""
+    spec = "%s:%d:%d" % (_bracket(bind), host_port, container_port)
+    return spec if protocol == "tcp" else "%s/%s" % (spec, protocol)
+
+
 def published_ports(fleet, host, component):
     """Docker's published_ports of a component on host: "bind:host port:container port[/udp]" for every published
     port."""
@@ -109,6 +115,5 @@ def published_ports(fleet, host, component):
         if slot.get("bind") is None:
             continue
         for protocol in slot["protocols"]:
-            spec = "%s:%d:%d" % (_bracket(slot["bind"]), slot["host"], slot["container"])
-            result.append(spec if protocol == "tcp" else "%s/%s" % (spec, protocol))
+            result.append(port_spec(slot["bind"], slot["host"], slot["container"], protocol))
     return result

@@ -19,6 +19,7 @@ import re
 
 from collections.abc import Mapping
 
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import APP_HOSTS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENT_NAMES
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import PLACEMENTS
@@ -388,7 +389,7 @@ def _remote_bind(record, host, component, port, slot, consumer, fleet):
 def _consumer_name(component, port, consumer_host, fleet):
     for consumer, dummy in COMPONENTS[component]["ports"][port]["consumers"]:
         if consumer in fleet["hosts"][consumer_host]["components"]:
-            return consumer
+            return "an application" if consumer == APP_HOSTS else consumer
     return "a component"
 
 

@@ -70,7 +70,8 @@ def test_an_inventory_whose_groups_place_nothing_stops_with_the_group_settings_n
     result = _run(run_playbook, tmp_path, inventory)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    assert "No host of this run is in a group that places components (monitoring, agents, postgres, redis)" in output
+    assert "No host of this run is in a group that places components (monitoring, agents, postgres, redis, " \
+        "sample_backend)" in output
     assert "observability_monitoring_group and observability_agents_group" in output
     assert not re.search(r"^(ok|changed): ", result.stdout, re.M), output
 

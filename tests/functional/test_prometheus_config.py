@@ -95,11 +95,11 @@ def promtool_check_config(directory):
 def test_promtool_accepts_the_config_built_from_the_inventory(tmp_path):
     config, files = render()
     assert [job["job_name"] for job in config["scrape_configs"]] == \
-        ["backend", "node", "docker", "postgres", "redis", "loki", "promtail", "alertmanager", "prometheus",
-         "grafana", "legacy-app", "blackbox-http"]
+        ["node", "docker", "postgres", "redis", "loki", "jaeger", "promtail", "alertmanager", "prometheus",
+         "grafana", "backend", "legacy-app", "blackbox-http"]
     assert sorted(files) == ["targets/%s.json" % job for job in sorted(
-        ["backend", "node", "docker", "postgres", "redis", "loki", "promtail", "alertmanager", "prometheus",
-         "grafana"])]
+        ["backend", "node", "docker", "postgres", "redis", "loki", "jaeger", "promtail", "alertmanager",
+         "prometheus", "grafana"])]
     proc = promtool_check_config(stage(tmp_path, config, files))
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output

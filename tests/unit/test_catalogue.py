@@ -94,7 +94,7 @@ def test_ports_are_valid_and_name_real_consumers(component):
     ports = COMPONENTS[component]["ports"]
     assert ports, "%s has no port" % component
     for name, port in ports.items():
-        assert re.match(r"^[a-z]+$", name)
+        assert re.match(r"^[a-z]+(_[a-z]+)*$", name)
         for number in (port["container"], port["host"]):
             assert isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= 65535
         assert port["protocols"] and set(port["protocols"]) <= {"tcp", "udp"}
@@ -150,9 +150,9 @@ def test_the_main_port_is_the_first_port():
 def test_scrape_jobs_and_datasources_follow_the_catalogue_order():
     assert metrics_components() == [
         ("node", "node_exporter"), ("docker", "cadvisor"), ("postgres", "postgres_exporter"),
-        ("redis", "redis_exporter"), ("loki", "loki"), ("promtail", "promtail"), ("alertmanager", "alertmanager"),
-        ("prometheus", "prometheus"), ("grafana", "grafana")]
-    assert datasource_components() == [("loki", "loki"), ("alertmanager", "alertmanager"),
+        ("redis", "redis_exporter"), ("loki", "loki"), ("jaeger", "jaeger"), ("promtail", "promtail"),
+        ("alertmanager", "alertmanager"), ("prometheus", "prometheus"), ("grafana", "grafana"), ("backend", "backend")]
+    assert datasource_components() == [("loki", "loki"), ("jaeger", "jaeger"), ("alertmanager", "alertmanager"),
                                        ("prometheus", "prometheus")]
 
 

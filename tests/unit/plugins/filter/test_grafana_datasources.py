@@ -10,7 +10,6 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.proxy_agent.observability.plugins.filter.grafana_datasources import grafana_datasources
-from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._fleet import build_fleet
 
 
@@ -38,44 +37,53 @@ ALERTMANAGER = {"name": "Alertmanager", "type": "alertmanager", "uid": "alertman
                 "url": "http://proxy-alertmanager:9093", "isDefault": False, "editable": False,
                 "jsonData": {"implementation": "prometheus", "handleGrafanaManagedAlerts": False}}
 
-# With Jaeger deployed (the jaeger fixture puts it in the catalogue): exemplars and log lines link to traces, traces
-# to logs.
+# The whole stack (Jaeger included): exemplars and log lines link to traces, traces to logs.
+JAEGER = {"name": "Jaeger", "type": "jaeger", "uid": "jaeger", "access": "proxy", "url": "http://proxy-jaeger:16686",
+          "isDefault": False, "editable": False,
+          "jsonData": {"tracesToLogsV2": {"datasourceUid": "loki", "spanStartTimeShift": "-5m",
+                                          "spanEndTimeShift": "5m",
+                                          "tags": [{"key": "service.name", "value": "service"}],
+                                          "filterByTraceID": True, "filterBySpanID": False, "customQuery": True,
+                                          "query": '{container_name=~".+"} |= "$${__trace.traceId}"'},
+                       "nodeGraph": {"enabled": True}}}
 WITH_JAEGER = {"apiVersion": 1, "datasources": [
     dict(PROMETHEUS, jsonData={"httpMethod": "POST",
                                "exemplarTraceIdDestinations": [{"name": "trace_id", "datasourceUid": "jaeger"}]}),
     dict(LOKI, jsonData={"maxLines": 1000, "derivedFields": [
         {"name": "trace_id", "matcherRegex": '"trace_id":\\s*"(\\w+)"', "url": "$${__value.raw}",
          "datasourceUid": "jaeger", "urlDisplayLabel": "View trace"}]}),
-    {"name": "Jaeger", "type": "jaeger", "uid": "jaeger", "access": "proxy", "url": "http://proxy-jaeger:16686",
-     "isDefault": False, "editable": False,
-     "jsonData": {"tracesToLogsV2": {"datasourceUid": "loki", "spanStartTimeShift": "-5m", "spanEndTimeShift": "5m",
-                                     "tags": [{"key": "service.name", "value": "service"}], "filterByTraceID": True,
-                                     "filterBySpanID": False, "customQuery": True,
-                                     "query": '{container_name=~".+"} |= "$${__trace.traceId}"'},
-                  "nodeGraph": {"enabled": True}}},
+    JAEGER,
     ALERTMANAGER,
 ]}
 
 
-@pytest.fixture(name="jaeger")
-def jaeger_in_the_catalogue(monkeypatch):
-    """Jaeger as a catalogue entry would describe it: on every monitoring host, read by Grafana, a jaeger datasource.
-    Set in the dict every module imported, and taken out again after the test."""
-    monkeypatch.setitem(COMPONENTS, "jaeger", {
-        "placement": "monitoring", "instances": "each", "image": "jaeger", "user": "10001:10001", "volume": None,
-        "config": None, "checks": (),
-        "ports": {"http": {"container": 16686, "host": 16686, "protocols": ("tcp",), "scheme": "http", "ui": True,
-                           "consumers": (("grafana", "preferred"),), "publish": "always"}},
-        "ready": {"port": "http", "path": "/"}, "metrics": None, "datasource": "jaeger"})
+def test_the_whole_stack_on_the_grafana_host_links_exemplars_and_logs_to_traces_and_traces_to_logs():
+    assert FLEET["instances"]["jaeger"] == ["mon1"]
+    assert grafana_datasources(FLEET, "mon1") == WITH_JAEGER
 
 
-def test_the_whole_stack_on_the_grafana_host():
-    assert grafana_datasources(FLEET, "mon1") == {"apiVersion": 1, "datasources": [PROMETHEUS, LOKI, ALERTMANAGER]}
+def test_without_jaeger_there_is_no_jaeger_datasource_and_no_trace_links():
+    the_fleet = fleet(mon1=host("10.0.0.1", "agents", "monitoring",
+                                observability_components=["loki", "alertmanager", "prometheus", "grafana"]),
+                      mon2=host("10.0.0.2", "monitoring",
+                                observability_components=["alertmanager", "prometheus", "grafana"]),
+                      app1=host("10.0.0.3", "agents"))
+    assert the_fleet["instances"]["jaeger"] == []
+    assert grafana_datasources(the_fleet, "mon1") == {"apiVersion": 1,
+                                                      "datasources": [PROMETHEUS, LOKI, ALERTMANAGER]}
+    assert grafana_datasources(the_fleet, "mon2") == {
+        "apiVersion": 1, "datasources": [PROMETHEUS, dict(LOKI, url="http://10.0.0.1:3100"), ALERTMANAGER]}
 
 
-@pytest.mark.usefixtures("jaeger")
-def test_with_jaeger_the_datasources_link_exemplars_and_logs_to_traces_and_traces_to_logs():
-    assert grafana_datasources(fleet(**HOSTVARS), "mon1") == WITH_JAEGER
+def test_the_jaeger_datasource_reads_the_jaeger_ui_endpoint():
+    on_another_host = fleet(graf=host("10.0.0.5", observability_components=["grafana"]),
+                            traces=host("10.0.0.6", observability_components=["jaeger"],
+                                        observability_published_ports={"jaeger": {"ui": 26686}}))
+    datasources = grafana_datasources(on_another_host, "graf")["datasources"]
+    assert [(ds["uid"], ds["url"]) for ds in datasources] == [("jaeger", "http://10.0.0.6:26686")]
+    # The UI port, not the OTLP ones, is the one Grafana connects to: published on the host's address for it.
+    assert on_another_host["hosts"]["traces"]["ports"]["jaeger"]["ui"]["bind"] == "10.0.0.6"
+    assert on_another_host["hosts"]["traces"]["ports"]["jaeger"]["otlp_grpc"]["bind"] == "127.0.0.1"
 
 
 def test_regex_of_the_derived_field_matches_the_platforms_json_logs():
@@ -91,7 +99,6 @@ def test_only_deployed_components_appear():
     assert result == {"apiVersion": 1, "datasources": [PROMETHEUS]}
 
 
-@pytest.mark.usefixtures("jaeger")
 def test_only_links_between_deployed_components_appear():
     partial = fleet(mon1=host("10.0.0.1", observability_components=["prometheus", "loki", "grafana"]))
     assert grafana_datasources(partial, "mon1")["datasources"] == [PROMETHEUS, LOKI]
@@ -116,17 +123,18 @@ def test_components_on_other_hosts_are_reached_at_their_address_and_published_po
         "http://10.0.0.6:19090", "http://logs.internal:13100", "http://10.0.0.6:19093"]
 
 
-def test_each_grafana_of_a_pair_reads_its_own_hosts_prometheus_and_alertmanager():
+def test_each_grafana_of_a_pair_reads_its_own_hosts_prometheus_and_alertmanager_and_the_first_hosts_loki_and_jaeger():
     the_fleet = fleet(mon1=host("10.0.0.1", "monitoring"), mon2=host("10.0.0.2", "monitoring"))
     assert [ds["url"] for ds in grafana_datasources(the_fleet, "mon2")["datasources"]] == [
-        "http://proxy-prometheus:9090", "http://10.0.0.1:3100", "http://proxy-alertmanager:9093"]
+        "http://proxy-prometheus:9090", "http://10.0.0.1:3100", "http://10.0.0.1:16686",
+        "http://proxy-alertmanager:9093"]
 
 
 def test_a_grafana_without_a_prometheus_of_its_own_reads_the_first_one():
     the_fleet = fleet(mon1=host("10.0.0.1", "monitoring"), mon2=host("10.0.0.2", "monitoring"),
                       graf=host("10.0.0.3", observability_components=["grafana"]))
     assert [ds["url"] for ds in grafana_datasources(the_fleet, "graf")["datasources"]] == [
-        "http://10.0.0.1:9090", "http://10.0.0.1:3100", "http://10.0.0.1:9093"]
+        "http://10.0.0.1:9090", "http://10.0.0.1:3100", "http://10.0.0.1:16686", "http://10.0.0.1:9093"]
 
 
 def test_the_prefix_names_the_containers():
@@ -138,8 +146,8 @@ def test_extra_datasources_are_appended_unchanged():
     extra = [{"name": "Postgres", "type": "grafana-postgresql-datasource", "access": "proxy", "url": "db:5432",
               "uid": "pg", "jsonData": {"database": "app"}}]
     result = grafana_datasources(FLEET, "mon1", extra=extra)
-    assert result["datasources"][3] == extra[0] and result["datasources"][3] is not extra[0]
-    assert [ds.get("isDefault") for ds in result["datasources"]] == [True, False, False, None]
+    assert result["datasources"][4] == extra[0] and result["datasources"][4] is not extra[0]
+    assert [ds.get("isDefault") for ds in result["datasources"]] == [True, False, False, False, None]
 
 
 def test_without_prometheus_an_extra_datasource_may_be_the_default():
@@ -178,6 +186,9 @@ def test_without_any_default_the_first_datasource_becomes_it():
      "datasource its own uid"),
     ([{"name": "A", "type": "testdata", "access": "proxy", "uid": "alertmanager"}],
      "grafana_datasources_extra[0]: the uid 'alertmanager' is already used by the stack's Alertmanager datasource. "
+     "Fix: give each datasource its own uid"),
+    ([{"name": "Traces", "type": "testdata", "access": "proxy", "uid": "jaeger"}],
+     "grafana_datasources_extra[0]: the uid 'jaeger' is already used by the stack's Jaeger datasource. "
      "Fix: give each datasource its own uid"),
     ([{"name": "A", "type": "testdata", "access": "proxy", "uid": "a b"}],
      "grafana_datasources_extra[0]: uid 'a b' is not a Grafana uid. Fix: use 1 to 40 letters, digits, '.', '_' or "

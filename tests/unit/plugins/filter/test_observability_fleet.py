@@ -100,7 +100,7 @@ def test_hostvars_give_placement_addresses_and_ports_with_templated_group_vars(s
     assert result["order"] == ["mon2", "mon1", "app1"]
     assert {name: (record["address"], record["prefix"], record["components"])
             for name, record in result["hosts"].items()} == {
-        "mon2": ("10.0.0.2", "obs", ["loki", "alertmanager", "prometheus", "grafana"]),
+        "mon2": ("10.0.0.2", "obs", ["loki", "jaeger", "alertmanager", "prometheus", "grafana"]),
         "mon1": ("10.0.0.1", "obs", ["node_exporter", "cadvisor", "promtail", "alertmanager", "prometheus",
                                      "grafana"]),
         "app1": ("10.0.0.3", "obs", AGENTS)}
@@ -108,8 +108,10 @@ def test_hostvars_give_placement_addresses_and_ports_with_templated_group_vars(s
         {"container": 9100, "host": 19100, "protocols": ["tcp"], "bind": "10.0.0.3", "remote": True}
 
 
-def test_loki_runs_on_the_first_host_of_the_templated_monitoring_group(small):
-    assert observability_fleet(*small)["instances"]["loki"] == ["mon2"]
+def test_loki_and_jaeger_run_on_the_first_host_of_the_templated_monitoring_group(small):
+    result = observability_fleet(*small)
+    assert result["instances"]["loki"] == ["mon2"]
+    assert result["instances"]["jaeger"] == ["mon2"]
 
 
 def test_the_scrape_configs_of_a_fleet_from_hostvars_are_plain_data(small):
@@ -160,11 +162,11 @@ def test_the_group_all_places_the_collectors_on_every_host(tmp_path):
 # inventory/multi-host, as documented in its hosts.yml
 
 
-def test_the_multi_host_inventory_places_an_ha_pair_loki_once_and_the_exporters(multi_host):
+def test_the_multi_host_inventory_places_an_ha_pair_loki_and_jaeger_once_and_the_exporters(multi_host):
     result = observability_fleet(*multi_host)
     central = ["alertmanager", "prometheus", "grafana"]
     assert {name.split(".")[0]: record["components"] for name, record in result["hosts"].items()} == {
-        "mon1": ["node_exporter", "cadvisor", "loki", "promtail"] + central,
+        "mon1": ["node_exporter", "cadvisor", "loki", "jaeger", "promtail"] + central,
         "mon2": AGENTS + central,
         "app1": AGENTS,
         "app2": AGENTS,
@@ -191,9 +193,18 @@ def test_the_multi_host_alertmanagers_peer_with_each_other(multi_host):
 
 def test_the_multi_host_ports_are_bound_to_the_eth1_addresses(multi_host):
     result = observability_fleet(*multi_host)
+    # Only Jaeger's health port (probed on its host) is used by no other host: it stays on the loopback. Its OTLP
+    # ports take the traces of the applications of every watched host.
+    local = {("jaeger", "health")}
     for name, address in ETH1.items():
         ports = result["hosts"][full(name)]["ports"]
-        assert {slot["bind"] for named in ports.values() for slot in named.values()} == {address}, name
+        assert {(component, port): slot["bind"] for component, named in ports.items()
+                for port, slot in named.items()} == {
+            (component, port): "127.0.0.1" if (component, port) in local else address
+            for component, named in ports.items() for port in named}, name
+    assert {port: slot["bind"] for port, slot in result["hosts"][full("mon1")]["ports"]["jaeger"].items()} == {
+        "ui": "10.1.0.1", "otlp_grpc": "10.1.0.1", "otlp_http": "10.1.0.1", "health": "127.0.0.1",
+        "admin": "10.1.0.1"}
     assert component_spec(result, full("db1"), "postgres_exporter")["published_ports"] == ["10.1.0.5:9187:9187"]
 
 

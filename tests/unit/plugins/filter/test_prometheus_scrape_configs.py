@@ -20,7 +20,8 @@ def host(address, *groups, **settings):
     return dict({"group_names": list(groups), "ansible_facts": {"default_ipv4": {"address": address}}}, **settings)
 
 
-# mon1 runs the central services and the collectors, app1 the collectors, db1 the collectors and postgres-exporter.
+# mon1 runs the central services (Jaeger and Loki too, as the first monitoring host) and the collectors, app1 the
+# collectors, db1 the collectors and postgres-exporter.
 HOSTVARS = {
     "mon1": host("10.0.0.1", "agents", "monitoring"),
     "app1": host("10.0.0.2", "agents"),
@@ -28,7 +29,7 @@ HOSTVARS = {
 }
 GROUPS = {"all": ["mon1", "app1", "db1"], "agents": ["mon1", "app1", "db1"], "monitoring": ["mon1"],
           "postgres": ["db1"]}
-JOBS = ["node", "docker", "postgres", "loki", "promtail", "alertmanager", "prometheus", "grafana"]
+JOBS = ["node", "docker", "postgres", "loki", "jaeger", "promtail", "alertmanager", "prometheus", "grafana"]
 
 
 def fleet(hostvars=None, groups=None):
@@ -57,15 +58,17 @@ def group(target, name, port):
     return {"targets": [target], "labels": {"host": name, "instance": "%s:%d" % (name, port)}}
 
 
-def test_every_scraped_component_gets_a_file_sd_job_after_the_backend_in_catalogue_order():
+def test_every_scraped_component_gets_a_file_sd_job_in_catalogue_order_the_backend_last():
     assert scrape(backend_targets=["10.0.0.2:8000"])["scrape_configs"] == \
-        [file_sd(name) for name in ["backend"] + JOBS]
+        [file_sd(name) for name in JOBS + ["backend"]]
 
 
 def test_the_target_files_hold_one_group_per_instance_labelled_with_host_and_instance():
     files = scrape(backend_targets=["10.0.0.2:8000"])["files"]
-    assert sorted(files) == sorted("targets/%s.json" % name for name in ["backend"] + JOBS)
+    assert sorted(files) == sorted("targets/%s.json" % name for name in JOBS + ["backend"])
     assert files["targets/backend.json"] == [{"targets": ["10.0.0.2:8000"]}]
+    assert files["targets/jaeger.json"] == [group("proxy-jaeger:14269", "mon1", 14269)]
+    assert files["targets/loki.json"] == [group("proxy-loki:3100", "mon1", 3100)]
     assert files["targets/node.json"] == [group("10.0.0.2:9100", "app1", 9100), group("10.0.1.3:9100", "db1", 9100),
                                           group("proxy-node-exporter:9100", "mon1", 9100)]
     assert files["targets/postgres.json"] == [group("10.0.1.3:9187", "db1", 9187)]
@@ -77,6 +80,41 @@ def test_jobs_without_targets_are_left_out():
     result = scrape()
     assert names(result) == JOBS
     assert "targets/backend.json" not in result["files"] and "targets/redis.json" not in result["files"]
+
+
+def test_the_backend_job_scrapes_the_sample_backends_the_fleet_deploys():
+    hostvars = with_host("app1", group_names=["agents", "sample_backend"])
+    hostvars["mon1"]["group_names"].append("sample_backend")
+    groups = dict(GROUPS, sample_backend=["app1", "mon1"])
+    result = prometheus_scrape_configs(fleet(hostvars, groups), "mon1")
+    assert names(result) == JOBS + ["backend"]
+    assert result["scrape_configs"][-1] == file_sd("backend")
+    assert result["files"]["targets/backend.json"] == [group("10.0.0.2:8000", "app1", 8000),
+                                                       group("proxy-backend:8000", "mon1", 8000)]
+
+
+def test_the_backend_job_merges_the_fleets_backends_and_the_backend_targets_once_each():
+    hostvars = with_host("app1", group_names=["agents", "sample_backend"])
+    the_fleet = fleet(hostvars, dict(GROUPS, sample_backend=["app1"]))
+    own = ["api.example.com:8000", "10.0.0.2:8000", "api.example.com:8000"]
+    result = prometheus_scrape_configs(the_fleet, "mon1", backend_targets=own)
+    # 10.0.0.2:8000 is app1's sample backend already: listed once, in the fleet's labelled group.
+    assert result["files"]["targets/backend.json"] == [group("10.0.0.2:8000", "app1", 8000),
+                                                       {"targets": ["api.example.com:8000"]}]
+    assert names(result) == JOBS + ["backend"]
+    only_known = prometheus_scrape_configs(the_fleet, "mon1", backend_targets=["10.0.0.2:8000"])
+    assert only_known["files"]["targets/backend.json"] == [group("10.0.0.2:8000", "app1", 8000)]
+
+
+def test_a_custom_backend_group_places_the_scraped_backends():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars["db1"]["group_names"].append("apps")
+    groups = dict(GROUPS, apps=["db1"])
+    assert "backend" not in names(prometheus_scrape_configs(fleet(hostvars, groups), "mon1"))
+    for vars_ in hostvars.values():
+        vars_["observability_backend_group"] = "apps"
+    result = prometheus_scrape_configs(fleet(hostvars, groups), "mon1")
+    assert result["files"]["targets/backend.json"] == [group("10.0.1.3:8000", "db1", 8000)]
 
 
 def test_prometheus_on_another_host_scrapes_the_monitoring_host_by_address():
@@ -143,8 +181,8 @@ def test_extra_targets_merge_into_generated_jobs_or_create_jobs_sorted_after_the
     # 10.0.0.2:9100 is app1's target already.
     assert result["files"]["targets/node.json"][3:] == [{"targets": ["nas.example.com:9100"]}]
     assert len(result["files"]["targets/node.json"]) == 4
-    assert names(result) == ["node", "docker", "postgres", "redis", "loki", "promtail", "alertmanager", "prometheus",
-                             "grafana", "apc", "zfs"]
+    assert names(result) == ["node", "docker", "postgres", "redis", "loki", "jaeger", "promtail", "alertmanager",
+                             "prometheus", "grafana", "apc", "zfs"]
     assert result["scrape_configs"][-1] == file_sd("zfs")
     assert result["files"]["targets/redis.json"] == [{"targets": ["cache1:9121"]}]
     assert result["files"]["targets/zfs.json"] == [{"targets": ["nas.example.com:9134"]}]
@@ -205,6 +243,14 @@ BAD_INPUT = [
     ({"extra_jobs": [{"job_name": "node", "static_configs": [{"targets": ["nas:9100"]}]}]},
      "prometheus_scrape_configs_extra[0]['job_name']: 'node' is a job this collection generates from the inventory. "
      "Fix: give your job another job_name, or add targets to 'node' with prometheus_static_targets_extra"),
+    ({"extra_jobs": [{"job_name": "backend", "static_configs": [{"targets": ["api:8000"]}]}]},
+     "prometheus_scrape_configs_extra[0]['job_name']: 'backend' is a job this collection generates from the "
+     "inventory. Fix: give your job another job_name, or add targets to 'backend' with "
+     "prometheus_static_targets_extra"),
+    ({"extra_jobs": [{"job_name": "jaeger"}]},
+     "prometheus_scrape_configs_extra[0]['job_name']: 'jaeger' is a job this collection generates from the "
+     "inventory. Fix: give your job another job_name, or add targets to 'jaeger' with "
+     "prometheus_static_targets_extra"),
     ({"extra_jobs": [{"job_name": "redis"}]},
      "prometheus_scrape_configs_extra[0]['job_name']: 'redis' is a job this collection generates from the inventory. "
      "Fix: give your job another job_name, or add targets to 'redis' with prometheus_static_targets_extra"),

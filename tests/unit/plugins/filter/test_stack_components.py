@@ -21,8 +21,8 @@ CATALOGUE = {
     "node_exporter": "prom/node-exporter:v1.12.1",
     "grafana": "grafana/grafana:13.2.0",
 }
-NAMES = ("alertmanager, cadvisor, grafana, loki, node_exporter, postgres_exporter, prometheus, promtail, "
-         "redis_exporter")
+NAMES = ("alertmanager, backend, cadvisor, grafana, jaeger, loki, node_exporter, postgres_exporter, prometheus, "
+         "promtail, redis_exporter")
 
 
 def components(*groups, **settings):
@@ -34,11 +34,22 @@ def components(*groups, **settings):
 
 
 def test_monitoring_host_runs_the_central_services():
-    assert components("monitoring") == ["loki", "alertmanager", "prometheus", "grafana"]
+    assert components("monitoring") == ["loki", "jaeger", "alertmanager", "prometheus", "grafana"]
 
 
 def test_agent_host_runs_the_collectors():
     assert components("agents") == ["node_exporter", "cadvisor", "promtail"]
+
+
+def test_sample_backend_host_runs_the_sample_backend_last():
+    assert components("sample_backend") == ["backend"]
+    assert components("agents", "sample_backend") == ["node_exporter", "cadvisor", "promtail", "backend"]
+    assert components("monitoring", "sample_backend") == ["loki", "jaeger", "alertmanager", "prometheus", "grafana",
+                                                          "backend"]
+
+
+def test_the_sample_backend_is_opt_in():
+    assert "backend" not in components("agents", "monitoring", "postgres", "redis", "backend")
 
 
 def test_host_in_no_group_runs_nothing():
@@ -51,7 +62,10 @@ def test_extra_components_are_added_once():
 
 
 def test_group_names_are_configurable():
-    assert components("obs", observability_monitoring_group="obs") == ["loki", "alertmanager", "prometheus", "grafana"]
+    assert components("obs", observability_monitoring_group="obs") == ["loki", "jaeger", "alertmanager", "prometheus",
+                                                                       "grafana"]
+    assert components("apps", observability_backend_group="apps") == ["backend"]
+    assert components("sample_backend", observability_backend_group="apps") == []
 
 
 def test_only_components_with_data_get_labelled_volumes():
@@ -62,6 +76,14 @@ def test_only_components_with_data_get_labelled_volumes():
         {"name": "proxy_promtail_data", "component": "promtail",
          "labels": {"io.proxy-agent.observability.managed": "true",
                     "io.proxy-agent.observability.component": "promtail"}},
+    ]
+
+
+def test_jaeger_keeps_its_data_in_a_labelled_volume_and_the_backend_none():
+    assert stack_volumes(["jaeger", "backend"], prefix="obs") == [
+        {"name": "obs_jaeger_data", "component": "jaeger",
+         "labels": {"io.proxy-agent.observability.managed": "true",
+                    "io.proxy-agent.observability.component": "jaeger"}},
     ]
 
 
@@ -83,8 +105,8 @@ def test_images_of_enabled_components_with_override_and_mirror():
 @pytest.mark.parametrize("call, message", [
     (lambda: components("agents", observability_extra_components=["postgres"]),
      "observability_extra_components: 'postgres' is not a component of this stack. Fix: use names from: " + NAMES),
-    (lambda: stack_volumes(["jaeger"], prefix="proxy"),
-     "observability_components: 'jaeger' is not a component of this stack. Fix: use names from: " + NAMES),
+    (lambda: stack_volumes(["tempo"], prefix="proxy"),
+     "observability_components: 'tempo' is not a component of this stack. Fix: use names from: " + NAMES),
     (lambda: stack_volumes("prometheus", prefix="proxy"),
      "observability_components: must be a list of component names, got str. "
      "Fix: set it like ['prometheus', 'node_exporter']"),

@@ -75,3 +75,14 @@ def test_without_a_host_name_a_loopback_port_is_on_the_host_only():
 def test_summary_says_when_no_container_runs_yet():
     lines = stack_summary({"host_info": {}, "networks": [], "volumes": [], "containers": []})
     assert lines[-1] == "containers: none of the stack's containers run here yet"
+
+
+def test_the_urls_that_open_from_elsewhere_come_before_the_loopback_ports():
+    engine = {"host_info": {}, "containers": [
+        {"Names": ["/proxy-jaeger"], "State": "running", "Status": "Up",
+         "Ports": [{"IP": "127.0.0.1", "PrivatePort": 4317, "PublicPort": 4317, "Type": "tcp"},
+                   {"IP": "0.0.0.0", "PrivatePort": 16686, "PublicPort": 16686, "Type": "tcp"},
+                   {"IP": "127.0.0.1", "PrivatePort": 13133, "PublicPort": 13133, "Type": "tcp"}]}]}
+    assert stack_summary(engine, address="127.0.0.1", host_name="mon1")[-1] == \
+        "container: proxy-jaeger running, no healthcheck at http://127.0.0.1:16686 127.0.0.1:4317 on mon1 only " \
+        "127.0.0.1:13133 on mon1 only"

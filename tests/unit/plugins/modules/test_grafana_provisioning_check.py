@@ -66,7 +66,7 @@ def write(path, content):
 def test_the_staged_stack_passes(monkeypatch, tree, check_mode):
     result = run(monkeypatch, tree, check_mode=check_mode)
     assert result["failed"] is False and result["changed"] is False
-    assert result["datasources"] == ["Prometheus", "Loki", "Alertmanager"]
+    assert result["datasources"] == ["Prometheus", "Loki", "Jaeger", "Alertmanager"]
     assert result["providers"] == ["proxy"]
     assert [d["file"] for d in result["dashboards"]] == [
         "dashboards/application-overview.json", "dashboards/containers.json", "dashboards/logs.json",
@@ -137,7 +137,7 @@ PANEL = {"type": "timeseries", "title": "Rate", "datasource": {"type": "promethe
      "dashboards/extra.json: \"panels\" is not a list. Fix: make \"panels\" a list of panels"),
     (_board, {"title": "X", "uid": "x", "panels": [dict(PANEL, datasource={"type": "tempo", "uid": "tempo"})]},
      "dashboards/extra.json: panel 'Rate' (panels[0]): datasource 'tempo' is not a provisioned datasource. Fix: "
-     "refer to a datasource by its uid (one of: alertmanager, loki, prometheus), or provision it "
+     "refer to a datasource by its uid (one of: alertmanager, jaeger, loki, prometheus), or provision it "
      "(grafana_datasources_extra)"),
     (_board, {"title": "X", "uid": "x", "panels": [
         {"type": "row", "title": "R", "collapsed": True, "panels": [dict(PANEL, targets=None)]}]},
@@ -149,6 +149,22 @@ def test_bad_trees_fail_naming_the_file_and_the_fix(monkeypatch, tree, where, co
     result = run(monkeypatch, tree)
     assert result["failed"] is True
     assert result["msg"].startswith(message)
+
+
+def test_a_panel_on_jaeger_fails_when_the_stack_deploys_no_jaeger(monkeypatch, tree):
+    fleet = build_fleet({"mon1": {"group_names": ["monitoring"],
+                                  "observability_components": ["loki", "alertmanager", "prometheus", "grafana"]}},
+                        {"all": ["mon1"], "monitoring": ["mon1"]})
+    write(tree / "provisioning" / "datasources" / "proxy.yaml", grafana_datasources(fleet, "mon1"))
+    assert run(monkeypatch, tree)["datasources"] == ["Prometheus", "Loki", "Alertmanager"]
+    write(_board(tree), {"title": "X", "uid": "x", "panels": [
+        dict(PANEL, datasource={"type": "jaeger", "uid": "jaeger"})]})
+    result = run(monkeypatch, tree)
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "dashboards/extra.json: panel 'Rate' (panels[0]): datasource 'jaeger' is not a provisioned datasource. Fix: "
+        "refer to a datasource by its uid (one of: alertmanager, loki, prometheus), or provision it "
+        "(grafana_datasources_extra)")
 
 
 def test_without_a_default_datasource(monkeypatch, tree):

@@ -78,11 +78,26 @@ def test_the_prefix_of_the_instances_host_names_the_container():
     ("alertmanager", "mon1", "others", ["mon2"]),
     ("alertmanager", "app1", "others", ["mon1", "mon2"]),
     ("loki", "mon2", "preferred", ["mon1"]),
+    ("jaeger", "mon2", "preferred", ["mon1"]),
+    ("jaeger", "app1", "all", ["mon1"]),
+    ("jaeger", "mon1", "others", []),
+    ("backend", "mon1", "all", []),
     ("redis_exporter", "mon1", "all", []),
     ("redis_exporter", "mon1", "preferred", []),
 ])
 def test_select_picks_all_the_clients_own_or_first_or_the_other_instances(component, from_host, select, hosts):
     assert [ep["host"] for ep in fleet_endpoints(FLEET, component, from_host, select=select)] == hosts
+
+
+def test_jaegers_ports_are_reached_by_name_each_at_its_own_port():
+    assert fleet_endpoints(FLEET, "jaeger", "mon2", select="preferred") == \
+        [endpoint("jaeger", "mon1", "10.0.0.1", 16686, False, port_name="ui")]
+    assert fleet_endpoints(FLEET, "jaeger", "mon1", port="otlp_grpc", select="preferred") == \
+        [endpoint("jaeger", "mon1", "proxy-jaeger", 4317, True, port_name="otlp_grpc")]
+    assert [endpoint_target(ep) for ep in fleet_endpoints(FLEET, "jaeger", "app1", port="otlp_http")] == \
+        ["10.0.0.1:4318"]
+    assert [endpoint_target(ep) for ep in fleet_endpoints(FLEET, "jaeger", "mon2", port="admin")] == \
+        ["10.0.0.1:14269"]
 
 
 def test_a_named_port_gives_its_own_port_and_scheme():
@@ -95,11 +110,13 @@ def test_a_named_port_gives_its_own_port_and_scheme():
 
 @pytest.mark.parametrize("args, kwargs, message", [
     (("kibana", "mon1"), {},
-     "component: 'kibana' is not a component of this stack. Fix: use one of alertmanager, cadvisor, grafana, loki, "
-     "node_exporter, postgres_exporter, prometheus, promtail, redis_exporter"),
+     "component: 'kibana' is not a component of this stack. Fix: use one of alertmanager, backend, cadvisor, "
+     "grafana, jaeger, loki, node_exporter, postgres_exporter, prometheus, promtail, redis_exporter"),
     (("loki", "mon1"), {"port": "grpc"}, "port: 'grpc' is not a port of loki. Fix: use one of http"),
     (("alertmanager", "mon1"), {"port": "metrics"},
      "port: 'metrics' is not a port of alertmanager. Fix: use one of http, cluster"),
+    (("jaeger", "mon1"), {"port": "http"},
+     "port: 'http' is not a port of jaeger. Fix: use one of ui, otlp_grpc, otlp_http, health, admin"),
     (("loki", "mon1"), {"select": "first"},
      "select: 'first' is not a selection. Fix: use one of all, preferred, others"),
 ])
@@ -171,6 +188,8 @@ def test_bad_endpoints_and_paths_are_refused(call, message):
     ("mon2", "grafana", None, "mon2:3001"),
     ("app1", "node_exporter", None, "app1:9100"),
     ("mon1", "alertmanager", "cluster", "mon1:9094"),
+    ("mon1", "jaeger", None, "mon1:16686"),
+    ("mon1", "jaeger", "admin", "mon1:14269"),
 ])
 def test_the_instance_label_is_the_inventory_host_and_the_published_port(host_, component, port, label):
     assert instance_label(FLEET, host_, component, port) == label
@@ -181,6 +200,9 @@ def test_the_instance_label_is_the_inventory_host_and_the_published_port(host_, 
     ("mon1", "grafana", ["10.0.0.1:3000:3000"]),
     ("mon1", "node_exporter", ["10.0.0.1:9100:9100"]),
     ("app1", "promtail", ["[2001:db8::3]:9080:9080"]),
+    # mon2's Grafana reads the UI and its Prometheus the admin port; OTLP (no backend) and health stay on the host.
+    ("mon1", "jaeger", ["10.0.0.1:16686:16686", "10.0.0.1:4317:4317", "10.0.0.1:4318:4318",
+                        "127.0.0.1:13133:13133", "10.0.0.1:14269:14269"]),
 ])
 def test_published_ports_are_bind_host_port_container_port_and_udp(host_, component, ports):
     assert published_ports(FLEET, host_, component) == ports
@@ -198,16 +220,38 @@ def test_published_ports_leave_out_a_port_that_is_not_published():
 def test_component_spec_of_a_component_with_data_configuration_and_a_checker():
     assert component_spec(FLEET, "mon1", "prometheus") == {
         "container": "proxy-prometheus", "alias": "prometheus", "volume": "proxy_prometheus_data",
-        "volume_path": "/prometheus", "user": "65534:65534", "group": 65534, "config_mount": "/etc/prometheus",
+        "volume_path": "/prometheus", "volume_owner": 65534, "user": "65534:65534", "group": 65534,
+        "config_mount": "/etc/prometheus",
         "checks": [{"entrypoint": "/bin/promtool", "args": ["check", "config", "/etc/prometheus/prometheus.yml"]}],
-        "port": 9090, "ready_path": "/-/ready", "published_ports": ["10.0.0.1:9090:9090"]}
+        "port": 9090, "ready_path": "/-/ready", "ports": {"http": 9090}, "published_ports": ["10.0.0.1:9090:9090"]}
 
 
 def test_component_spec_of_a_component_with_flags_only():
     assert component_spec(FLEET, "app1", "node_exporter") == {
         "container": "proxy-node-exporter", "alias": "node-exporter", "volume": None, "volume_path": None,
-        "user": "65534:65534", "group": 65534, "config_mount": None, "checks": [], "port": 9100,
-        "ready_path": "/metrics", "published_ports": ["[2001:db8::3]:9100:9100"]}
+        "volume_owner": None, "user": "65534:65534", "group": 65534, "config_mount": None, "checks": [], "port": 9100,
+        "ready_path": "/metrics", "ports": {"metrics": 9100}, "published_ports": ["[2001:db8::3]:9100:9100"]}
+
+
+def test_component_spec_of_jaeger_probes_readiness_on_its_health_port_and_lists_every_port():
+    assert component_spec(FLEET, "mon1", "jaeger") == {
+        "container": "proxy-jaeger", "alias": "jaeger", "volume": "proxy_jaeger_data", "volume_path": "/badger",
+        "volume_owner": 10001, "user": "10001:10001", "group": 10001, "config_mount": "/etc/jaeger",
+        "checks": [{"entrypoint": "/cmd/jaeger/jaeger-linux",
+                    "args": ["validate", "--config=/etc/jaeger/config.yaml"]}],
+        "port": 13133, "ready_path": "/status",
+        "ports": {"ui": 16686, "otlp_grpc": 4317, "otlp_http": 4318, "health": 13133, "admin": 14269},
+        "published_ports": ["10.0.0.1:16686:16686", "10.0.0.1:4317:4317", "10.0.0.1:4318:4318",
+                            "127.0.0.1:13133:13133", "10.0.0.1:14269:14269"]}
+
+
+def test_component_spec_of_the_sample_backend():
+    fleet = build_fleet({"app1": host("sample_backend", address="10.0.0.3")}, {"all": ["app1"],
+                                                                               "sample_backend": ["app1"]})
+    assert component_spec(fleet, "app1", "backend") == {
+        "container": "proxy-backend", "alias": "backend", "volume": None, "volume_path": None, "volume_owner": None,
+        "user": "10000:10000", "group": 10000, "config_mount": None, "checks": [], "port": 8000,
+        "ready_path": "/health", "ports": {"http": 8000}, "published_ports": ["127.0.0.1:8000:8000"]}
 
 
 def test_component_spec_group_is_the_group_of_the_images_user():
@@ -226,7 +270,8 @@ def test_component_spec_checks_are_plain_lists():
     assert isinstance(checks, list) and isinstance(checks[0]["args"], list)
 
 
-@pytest.mark.parametrize("host_, component", [("mon2", "loki"), ("app1", "prometheus"), ("web1", "node_exporter")])
+@pytest.mark.parametrize("host_, component", [
+    ("mon2", "loki"), ("mon2", "jaeger"), ("app1", "prometheus"), ("app1", "backend"), ("web1", "node_exporter")])
 def test_component_spec_refuses_a_host_that_does_not_run_the_component(host_, component):
     assert refused(lambda: component_spec(FLEET, host_, component)) == (
         "observability_components: host %s does not run %s. Fix: add %s to the host's observability_components (or "

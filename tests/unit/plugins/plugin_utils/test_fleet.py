@@ -17,9 +17,11 @@ from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalog
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._fleet import build_fleet
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._fleet import host_runs_components
 
-MONITORING = ["loki", "alertmanager", "prometheus", "grafana"]
+MONITORING = ["loki", "jaeger", "alertmanager", "prometheus", "grafana"]
 AGENTS = ["node_exporter", "cadvisor", "promtail"]
-ALL_ON_ONE = ["node_exporter", "cadvisor", "loki", "promtail", "alertmanager", "prometheus", "grafana"]
+ALL_ON_ONE = ["node_exporter", "cadvisor", "loki", "jaeger", "promtail", "alertmanager", "prometheus", "grafana"]
+NAMES = ("alertmanager, backend, cadvisor, grafana, jaeger, loki, node_exporter, postgres_exporter, prometheus, "
+         "promtail, redis_exporter")
 
 
 def host(*groups, address=None, **settings):
@@ -82,8 +84,8 @@ def test_monitoring_hosts_run_the_central_services_and_agents_the_collectors_in_
 def test_instances_list_the_hosts_of_every_catalogue_component_in_inventory_order():
     assert pair()["instances"] == {
         "node_exporter": ["mon1", "app1"], "cadvisor": ["mon1", "app1"], "postgres_exporter": [],
-        "redis_exporter": [], "loki": ["mon1"], "promtail": ["mon1", "app1"], "alertmanager": ["mon1"],
-        "prometheus": ["mon1"], "grafana": ["mon1"]}
+        "redis_exporter": [], "loki": ["mon1"], "jaeger": ["mon1"], "promtail": ["mon1", "app1"],
+        "alertmanager": ["mon1"], "prometheus": ["mon1"], "grafana": ["mon1"], "backend": []}
 
 
 def test_group_names_set_in_hostvars_place_the_components():
@@ -92,6 +94,28 @@ def test_group_names_set_in_hostvars_place_the_components():
                    app1=host("collectors", "monitoring", address="10.0.0.2", **groups))
     assert result["hosts"]["mon1"]["components"] == MONITORING
     assert result["hosts"]["app1"]["components"] == AGENTS
+
+
+def test_hosts_of_the_sample_backend_group_run_the_backend_last():
+    result = fleet(mon1=host("monitoring", address="10.0.0.1"),
+                   app1=host("agents", "sample_backend", address="10.0.0.2"),
+                   app2=host("sample_backend", address="10.0.0.3"),
+                   web1=host("backend", address="10.0.0.4"))
+    assert result["instances"]["backend"] == ["app1", "app2"]
+    assert result["hosts"]["app1"]["components"] == AGENTS + ["backend"]
+    assert result["hosts"]["app2"]["components"] == ["backend"]
+    assert "web1" not in result["hosts"]  # the group "backend" is not the sample backend's
+    assert "backend" not in result["hosts"]["mon1"]["components"]
+
+
+def test_a_custom_backend_group_places_the_sample_backend():
+    settings = {"observability_backend_group": "apps"}
+    result = fleet(mon1=host("monitoring", address="10.0.0.1", **settings),
+                   app1=host("apps", address="10.0.0.2", **settings),
+                   app2=host("sample_backend", address="10.0.0.3", **settings))
+    assert result["instances"]["backend"] == ["app1"]
+    assert result["order"] == ["mon1", "app1"]
+    assert result["hosts"]["app1"]["components"] == ["backend"]
 
 
 def test_postgres_and_redis_groups_place_their_exporters():
@@ -112,6 +136,7 @@ def test_observability_components_replaces_groups_and_extra_components():
                              observability_extra_components=["redis_exporter"]))
     assert result["hosts"]["mon1"]["components"] == ["prometheus", "grafana"]
     assert result["instances"]["loki"] == []
+    assert result["instances"]["jaeger"] == []
 
 
 def test_hosts_without_components_are_left_out():
@@ -122,12 +147,24 @@ def test_hosts_without_components_are_left_out():
     assert result["order"] == ["mon1"] and sorted(result["hosts"]) == ["mon1"]
 
 
-def test_loki_runs_only_on_the_first_host_of_the_monitoring_group_in_that_groups_order():
+def test_loki_and_jaeger_run_only_on_the_first_host_of_the_monitoring_group_in_that_groups_order():
     hostvars = {"mon2": host("monitoring", address="10.0.0.2"), "mon1": host("monitoring", address="10.0.0.1")}
     result = build_fleet(hostvars, {"all": ["mon2", "mon1"], "monitoring": ["mon1", "mon2"]})
     assert result["instances"]["loki"] == ["mon1"]
+    assert result["instances"]["jaeger"] == ["mon1"]
+    assert result["hosts"]["mon1"]["components"] == MONITORING
     assert result["hosts"]["mon2"]["components"] == ["alertmanager", "prometheus", "grafana"]
     assert result["instances"]["prometheus"] == ["mon2", "mon1"]
+
+
+def test_jaeger_runs_once_in_an_ha_pair_and_its_ports_are_published_for_the_other_host():
+    result = fleet(mon1=host("monitoring", address="10.0.0.1"), mon2=host("monitoring", address="10.0.0.2"))
+    assert result["instances"]["jaeger"] == ["mon1"]
+    assert "jaeger" not in result["hosts"]["mon2"]["components"]
+    # mon2's Grafana reads the UI, mon2's Prometheus scrapes the admin port; mon2 is no watched host (no agents) and
+    # runs no sample backend, so nothing sends it traces, and only mon1 itself probes the health port.
+    assert binds(result, "mon1")["jaeger"] == {"ui": "10.0.0.1", "otlp_grpc": "127.0.0.1", "otlp_http": "127.0.0.1",
+                                               "health": "127.0.0.1", "admin": "10.0.0.1"}
 
 
 @pytest.mark.parametrize("setting", [{"observability_extra_components": ["loki"]},
@@ -136,6 +173,25 @@ def test_a_host_that_lists_loki_runs_it_instead_of_the_first_monitoring_host(set
     result = fleet(mon1=host("monitoring", address="10.0.0.1"), logs=host("agents", address="10.0.0.5", **setting))
     assert result["instances"]["loki"] == ["logs"]
     assert "loki" not in result["hosts"]["mon1"]["components"]
+    assert result["instances"]["jaeger"] == ["mon1"]
+
+
+@pytest.mark.parametrize("setting", [{"observability_extra_components": ["jaeger"]},
+                                     {"observability_components": ["jaeger"]}])
+def test_a_host_that_lists_jaeger_runs_it_instead_of_the_first_monitoring_host(setting):
+    result = fleet(mon1=host("monitoring", address="10.0.0.1"),
+                   traces=host("agents", address="10.0.0.5", **setting))
+    assert result["instances"]["jaeger"] == ["traces"]
+    assert result["hosts"]["mon1"]["components"] == ["loki", "alertmanager", "prometheus", "grafana"]
+
+
+def test_two_hosts_listing_jaeger_are_refused():
+    message = refused(lambda: fleet(mon1=host("monitoring", address="10.0.0.1", observability_components=["jaeger"]),
+                                    mon2=host("monitoring", address="10.0.0.2",
+                                              observability_extra_components=["jaeger"])))
+    assert message == (
+        "observability_extra_components: jaeger runs on mon1 and mon2, but the stack runs one jaeger (its storage is "
+        "on its host and it does not cluster). Fix: list jaeger for one host only")
 
 
 @pytest.mark.parametrize("variable, setting", [
@@ -152,14 +208,12 @@ def test_two_hosts_listing_loki_are_refused(variable, setting):
 
 @pytest.mark.parametrize("settings, message", [
     ({"observability_components": ["node-exporter"]},
-     "observability_components: 'node-exporter' is not a component of this stack. Fix: use names from: "
-     "alertmanager, cadvisor, grafana, loki, node_exporter, postgres_exporter, prometheus, promtail, redis_exporter"),
+     "observability_components: 'node-exporter' is not a component of this stack. Fix: use names from: " + NAMES),
     ({"observability_components": "prometheus"},
      "observability_components: must be a list of component names, got str. "
      "Fix: set it like ['prometheus', 'node_exporter']"),
-    ({"observability_extra_components": ["jaeger"]},
-     "observability_extra_components: 'jaeger' is not a component of this stack. Fix: use names from: "
-     "alertmanager, cadvisor, grafana, loki, node_exporter, postgres_exporter, prometheus, promtail, redis_exporter"),
+    ({"observability_extra_components": ["tempo"]},
+     "observability_extra_components: 'tempo' is not a component of this stack. Fix: use names from: " + NAMES),
     ({"observability_prefix": "Proxy Stack"},
      "observability_prefix: 'Proxy Stack' cannot start container and volume names. Fix: use 1 to 32 lower-case "
      "letters, digits, '_' or '-', starting with a letter or digit, e.g. 'proxy'"),
@@ -237,9 +291,33 @@ def test_published_ports_default_to_the_catalogue():
     assert {component: {name: (slot["container"], slot["host"], slot["protocols"]) for name, slot in named.items()}
             for component, named in ports.items()} == {
         "node_exporter": {"metrics": (9100, 9100, ["tcp"])}, "cadvisor": {"http": (8080, 8080, ["tcp"])},
-        "loki": {"http": (3100, 3100, ["tcp"])}, "promtail": {"http": (9080, 9080, ["tcp"])},
+        "loki": {"http": (3100, 3100, ["tcp"])},
+        "jaeger": {"ui": (16686, 16686, ["tcp"]), "otlp_grpc": (4317, 4317, ["tcp"]),
+                   "otlp_http": (4318, 4318, ["tcp"]), "health": (13133, 13133, ["tcp"]),
+                   "admin": (14269, 14269, ["tcp"])},
+        "promtail": {"http": (9080, 9080, ["tcp"])},
         "alertmanager": {"http": (9093, 9093, ["tcp"]), "cluster": (9094, 9094, ["tcp", "udp"])},
         "prometheus": {"http": (9090, 9090, ["tcp"])}, "grafana": {"http": (3000, 3001, ["tcp"])}}
+    backend = fleet(app1=host("sample_backend", address="10.0.0.2"))["hosts"]["app1"]["ports"]
+    assert backend == {"backend": {"http": {"container": 8000, "host": 8000, "protocols": ["tcp"],
+                                            "bind": "127.0.0.1", "remote": False}}}
+
+
+def test_a_number_sets_jaegers_main_port_the_ui_and_a_mapping_its_other_ports():
+    published = {"jaeger": 26686}
+    ports = fleet(mon1=host("monitoring", address="10.0.0.1",
+                            observability_published_ports=published))["hosts"]["mon1"]["ports"]["jaeger"]
+    assert {name: slot["host"] for name, slot in ports.items()} == {
+        "ui": 26686, "otlp_grpc": 4317, "otlp_http": 4318, "health": 13133, "admin": 14269}
+    published = {"jaeger": {"otlp_grpc": 14317, "admin": "24269"}}
+    ports = fleet(mon1=host("monitoring", address="10.0.0.1",
+                            observability_published_ports=published))["hosts"]["mon1"]["ports"]["jaeger"]
+    assert {name: slot["host"] for name, slot in ports.items()} == {
+        "ui": 16686, "otlp_grpc": 14317, "otlp_http": 4318, "health": 13133, "admin": 24269}
+    assert refused(lambda: fleet(mon1=host("monitoring", address="10.0.0.1",
+                                           observability_published_ports={"jaeger": {"grpc": 14250}}))) == (
+        "observability_published_ports['jaeger']: 'grpc' (on host mon1) is not a port of jaeger. Fix: use the port "
+        "names ui, otlp_grpc, otlp_http, health, admin, or a number for the main port (ui)")
 
 
 def test_a_number_sets_the_main_port_and_a_mapping_sets_ports_by_name():
@@ -276,8 +354,7 @@ def test_a_number_sets_the_main_port_and_a_mapping_sets_ports_by_name():
      "the port names metrics, or a number for the main port (metrics)"),
     ({"node-exporter": 9100},
      "observability_published_ports: 'node-exporter' (on host app1) is not a component of this stack. Fix: use names "
-     "from: alertmanager, cadvisor, grafana, loki, node_exporter, postgres_exporter, prometheus, promtail, "
-     "redis_exporter"),
+     "from: " + NAMES),
     ([9100],
      "observability_published_ports: on host app1 must map components to host ports, got list. Fix: set it like "
      "{'grafana': 3001, 'alertmanager': {'http': 9093, 'cluster': 9094}}"),
@@ -351,6 +428,8 @@ def test_on_a_single_host_every_port_stays_on_the_loopback_and_the_cluster_port_
     result = fleet(mon1=host("monitoring", "agents", address="10.0.0.1"))
     assert binds(result, "mon1") == {
         "node_exporter": {"metrics": "127.0.0.1"}, "cadvisor": {"http": "127.0.0.1"}, "loki": {"http": "127.0.0.1"},
+        "jaeger": {"ui": "127.0.0.1", "otlp_grpc": "127.0.0.1", "otlp_http": "127.0.0.1", "health": "127.0.0.1",
+                   "admin": "127.0.0.1"},
         "promtail": {"http": "127.0.0.1"}, "alertmanager": {"http": "127.0.0.1", "cluster": None},
         "prometheus": {"http": "127.0.0.1"}, "grafana": {"http": "127.0.0.1"}}
     assert not any(slot["remote"] for ports in result["hosts"]["mon1"]["ports"].values() for slot in ports.values())
@@ -359,22 +438,44 @@ def test_on_a_single_host_every_port_stays_on_the_loopback_and_the_cluster_port_
 def test_on_a_single_host_the_ui_ports_are_on_the_ui_publish_address():
     result = fleet(mon1=host("monitoring", "agents", address="10.0.0.1", observability_ui_publish_address="0.0.0.0"))
     assert {component: ports for component, ports in binds(result, "mon1").items()
-            if "0.0.0.0" in ports.values()} == {"alertmanager": {"http": "0.0.0.0", "cluster": None},
-                                                "prometheus": {"http": "0.0.0.0"}, "grafana": {"http": "0.0.0.0"}}
+            if "0.0.0.0" in ports.values()} == {
+        "jaeger": {"ui": "0.0.0.0", "otlp_grpc": "127.0.0.1", "otlp_http": "127.0.0.1", "health": "127.0.0.1",
+                   "admin": "127.0.0.1"},
+        "alertmanager": {"http": "0.0.0.0", "cluster": None}, "prometheus": {"http": "0.0.0.0"},
+        "grafana": {"http": "0.0.0.0"}}
     assert binds(result, "mon1")["node_exporter"] == {"metrics": "127.0.0.1"}
+    backend = fleet(app1=host("sample_backend", address="10.0.0.2", observability_ui_publish_address="0.0.0.0"))
+    assert binds(backend, "app1") == {"backend": {"http": "0.0.0.0"}}
 
 
 def test_ports_that_other_hosts_consume_are_bound_to_the_hosts_address():
     result = pair()
     assert binds(result, "app1") == {"node_exporter": {"metrics": "10.0.0.2"}, "cadvisor": {"http": "10.0.0.2"},
                                      "promtail": {"http": "10.0.0.2"}}
-    # Promtail on app1 pushes to Loki; nothing on app1 reads mon1's Prometheus, Alertmanager or Grafana.
+    # Promtail on app1 pushes to Loki and app1's applications (a watched host) send traces to Jaeger's OTLP ports;
+    # nothing on app1 reads mon1's Jaeger UI, Prometheus, Alertmanager or Grafana.
     assert binds(result, "mon1") == {
         "node_exporter": {"metrics": "127.0.0.1"}, "cadvisor": {"http": "127.0.0.1"}, "loki": {"http": "10.0.0.1"},
+        "jaeger": {"ui": "127.0.0.1", "otlp_grpc": "10.0.0.1", "otlp_http": "10.0.0.1", "health": "127.0.0.1",
+                   "admin": "127.0.0.1"},
         "promtail": {"http": "127.0.0.1"}, "alertmanager": {"http": "127.0.0.1", "cluster": None},
         "prometheus": {"http": "127.0.0.1"}, "grafana": {"http": "127.0.0.1"}}
     assert result["hosts"]["mon1"]["ports"]["loki"]["http"]["remote"] is True
     assert result["hosts"]["mon1"]["ports"]["prometheus"]["http"]["remote"] is False
+
+
+def test_a_sample_backend_on_another_host_makes_jaegers_otlp_ports_remote_and_is_scraped_there():
+    result = fleet(mon1=host("monitoring", address="10.0.0.1"),
+                   app1=host("sample_backend", address="10.0.0.2"), app2=host("sample_backend", address="10.0.0.3"))
+    assert binds(result, "mon1")["jaeger"] == {"ui": "127.0.0.1", "otlp_grpc": "10.0.0.1", "otlp_http": "10.0.0.1",
+                                               "health": "127.0.0.1", "admin": "127.0.0.1"}
+    assert result["hosts"]["mon1"]["ports"]["jaeger"]["otlp_grpc"]["remote"] is True
+    assert binds(result, "app1") == {"backend": {"http": "10.0.0.2"}}
+    assert binds(result, "app2") == {"backend": {"http": "10.0.0.3"}}
+    # A backend beside Jaeger sends to it over the stack network: nothing published for it.
+    beside = fleet(mon1=host("monitoring", "sample_backend", address="10.0.0.1"))
+    assert binds(beside, "mon1")["jaeger"]["otlp_grpc"] == "127.0.0.1"
+    assert binds(beside, "mon1")["backend"] == {"http": "127.0.0.1"}
 
 
 def test_ports_that_other_hosts_consume_are_bound_to_the_publish_address_when_set():
@@ -491,6 +592,7 @@ def test_fleet_host_accepts_local_settings_equal_to_the_inventorys():
              "observability_address": "",  # empty and unset are the same
              "observability_published_ports": {"grafana": 3000},
              "observability_components": list(reversed(ALL_ON_ONE)),  # the order does not matter
+             "observability_backend_group": "sample_backend",  # the default, which the inventory does not set
              "grafana_admin_user": "admin"}  # not a fleet setting
     assert fleet_host(result, hostvars, "mon1", local=local)["address"] == "10.0.0.1"
 
@@ -508,11 +610,15 @@ def test_fleet_host_accepts_local_settings_equal_to_the_inventorys():
      "observability_monitoring_group: is set for host mon1 where the other hosts cannot see it (play vars, role "
      "parameters or include_vars): it is 'central' there, 'monitoring' in the inventory. Fix: set it in the inventory "
      "(host_vars or group_vars) or as an extra var, so every host of the stack agrees on it"),
+    ({"observability_backend_group": "apps"},
+     "observability_backend_group: is set for host mon1 where the other hosts cannot see it (play vars, role "
+     "parameters or include_vars): it is 'apps' there, 'sample_backend' in the inventory. Fix: set it in the "
+     "inventory (host_vars or group_vars) or as an extra var, so every host of the stack agrees on it"),
     ({"observability_components": ["prometheus"]},
      "observability_components: is set for host mon1 where the other hosts cannot see it (play vars, role parameters "
-     "or include_vars): it says ['prometheus'], the inventory says ['node_exporter', 'cadvisor', 'loki', 'promtail', "
-     "'alertmanager', 'prometheus', 'grafana']. Fix: set it in the inventory (host_vars or group_vars) or as an extra "
-     "var, so every host of the stack agrees on what mon1 runs"),
+     "or include_vars): it says ['prometheus'], the inventory says ['node_exporter', 'cadvisor', 'loki', 'jaeger', "
+     "'promtail', 'alertmanager', 'prometheus', 'grafana']. Fix: set it in the inventory (host_vars or group_vars) "
+     "or as an extra var, so every host of the stack agrees on what mon1 runs"),
 ])
 def test_fleet_host_refuses_a_local_setting_that_differs_from_the_inventorys(local, message):
     hostvars, groups = inventory(mon1=host("monitoring", "agents", address="10.0.0.1"))
@@ -533,6 +639,9 @@ def test_fleet_host_refuses_what_is_not_a_fleet():
     (host("agents"), True),
     (host("postgres"), True),
     (host("redis"), True),
+    (host("sample_backend"), True),
+    (host("apps", observability_backend_group="apps"), True),
+    (host("sample_backend", observability_backend_group="apps"), False),
     (host("central", observability_monitoring_group="central"), True),
     (host("monitoring", observability_monitoring_group="central"), False),
     (host("web", observability_extra_components=["node_exporter"]), True),
