@@ -6,6 +6,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE="$ROOT/.cache"
 VENV="$ROOT/.venv"
 IMAGES_DIR="$CACHE/images"
+BACKEND_DIR="$ROOT/roles/backend/files/proxy_backend"
+BACKEND_VENV="$CACHE/backend-venv"
 export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
 export ANSIBLE_COLLECTIONS_PATH="$CACHE/collections"
 export ANSIBLE_FORCE_COLOR=0
@@ -45,6 +47,33 @@ ensure_venv() {
   export VIRTUAL_ENV="$VENV"
 }
 
+# The sample backend's own virtualenv (roles/backend/files/proxy_backend), apart from the tooling in .venv: python3.11
+# with its exactly pinned requirements, re-created only when they change. The package itself is reinstalled (without
+# dependencies, built offline with the pinned setuptools, from a copy so the source tree gets no build/ or *.egg-info)
+# only when its pyproject.toml or sources change; the tests import the sources anyway.
+ensure_backend_venv() {
+  local stamp="$BACKEND_VENV/.requirements.sha256" pkg_stamp="$BACKEND_VENV/.package.sha256" want want_pkg build
+  want=$(cat "$BACKEND_DIR/requirements.txt" "$BACKEND_DIR/requirements-test.txt" | sha256sum | cut -d' ' -f1)
+  want_pkg=$(cd "$BACKEND_DIR" && find pyproject.toml README.md src -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' \
+    | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+  if [ ! -x "$BACKEND_VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    command -v python3.11 >/dev/null || die "python3.11 is needed for the sample backend's virtualenv"
+    log "creating the sample backend's virtualenv in .cache/backend-venv"
+    rm -rf "$BACKEND_VENV"
+    python3.11 -m venv "$BACKEND_VENV"
+    "$BACKEND_VENV/bin/pip" install -q --upgrade pip >/dev/null
+    "$BACKEND_VENV/bin/pip" install -q -r "$BACKEND_DIR/requirements-test.txt"
+    echo "$want" >"$stamp"
+  fi
+  if [ "$(cat "$pkg_stamp" 2>/dev/null)" != "$want_pkg" ]; then
+    build=$(mktemp -d)
+    cp -r "$BACKEND_DIR/pyproject.toml" "$BACKEND_DIR/README.md" "$BACKEND_DIR/src" "$build/"
+    "$BACKEND_VENV/bin/pip" install -q --no-build-isolation --no-deps --force-reinstall "$build" >/dev/null
+    rm -rf "$build"
+    echo "$want_pkg" >"$pkg_stamp"
+  fi
+}
+
 # The collection must sit under ansible_collections/<namespace>/<name> for Ansible to load it by name.
 ensure_collection_link() {
   local parent="$CACHE/collections/ansible_collections/proxy_agent"
@@ -74,7 +103,7 @@ ensure_local_images() {
   log "building local images (cached by tag)"
   bash "$ROOT/tests/images/build.sh" --save "$IMAGES_DIR" \
     prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin loki-standin promtail-standin grafana-standin \
-    postgres redis >/dev/null
+    jaeger-standin python postgres redis >/dev/null
   # The test host image is built (not saved): test hosts run on this engine.
   bash "$ROOT/tests/images/build.sh" testhost >/dev/null
   python3 "$ROOT/scripts/local_images_vars.py" "$IMAGES_DIR/images.json" "$IMAGES_DIR/stack" \
@@ -93,6 +122,7 @@ ensure_test_host() {
     # before the directory was recreated, sees a stale or deleted directory) and it publishes the ports asked for.
     # Its engine volume is kept either way.
     if [ "$(docker exec "$name" ls /images 2>/dev/null)" = "$(ls "$IMAGES_DIR/stack")" ] \
+       && docker exec "$name" test -f /fixtures/images.json \
        && [ "$(docker port "$name" 2>/dev/null | sort)" = "$(printf '%s' "$want" | sort)" ]; then return 0; fi
     log "test host $name sees other image archives or publishes other ports: starting it again"
   fi
@@ -105,7 +135,7 @@ ensure_test_host() {
   docker run -d --name "$name" --hostname "$name" --cgroupns host \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --tmpfs /run --tmpfs /run/lock -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
-    -v "$name-docker:/var/lib/docker" -v "$IMAGES_DIR/stack:/images:ro" \
+    -v "$name-docker:/var/lib/docker" -v "$IMAGES_DIR/stack:/images:ro" -v "$IMAGES_DIR:/fixtures:ro" \
     "${publish[@]}" "${args[@]}" "$image" >/dev/null
   for _ in $(seq 1 60); do
     docker exec "$name" systemctl is-system-running 2>/dev/null | grep -Eq 'running|degraded' && return 0
