@@ -24,8 +24,13 @@ sys.path.insert(0, os.path.join(ROOT, ".cache", "collections"))
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS  # noqa: E402
 
 
+# Images built here under another name than the catalogue's image key: the sample backend's base image is the local
+# Debian Python image.
+LOCAL_NAMES = {"backend": "python"}
+
+
 def ui_ports():
-    """The default host ports of the catalogue's UI ports (Grafana, Prometheus, Alertmanager)."""
+    """The default host ports of the catalogue's UI ports (Grafana, Prometheus, Alertmanager, Jaeger, the backend)."""
     return sorted({spec["host"] for entry in COMPONENTS.values() for spec in entry["ports"].values() if spec["ui"]})
 
 
@@ -38,7 +43,8 @@ def main(path, stack_dir):
     overrides, standins, missing = {}, [], []
     for component, entry in COMPONENTS.items():
         key = entry["image"]
-        found = images.get(key.replace("_", "-")) or images.get(key)
+        local = LOCAL_NAMES.get(key, key)
+        found = images.get(local.replace("_", "-")) or images.get(local)
         if not found:
             missing.append(component)
             continue

@@ -78,8 +78,8 @@ def test_stateless_exporters_get_no_volume(host):
     names = host.check_output("docker volume ls -q --filter label=%s=true", LABEL).split()
     assert "proxy_node_exporter_data" not in names
     assert sorted(n for n in names if n.startswith("proxy_")) == [
-        "proxy_alertmanager_data", "proxy_grafana_data", "proxy_loki_data", "proxy_prometheus_data",
-        "proxy_promtail_data"]
+        "proxy_alertmanager_data", "proxy_grafana_data", "proxy_jaeger_data", "proxy_loki_data",
+        "proxy_prometheus_data", "proxy_promtail_data"]
 
 
 def test_component_images_were_loaded_from_the_archives(host, local_images):

@@ -83,8 +83,9 @@ def test_datasources_are_the_deployed_components_with_stable_uids(host):
     status, datasources = _get(host, "/api/datasources")
     assert status == 200
     by_uid = {d["uid"]: d for d in datasources}
-    # No Jaeger runs here (no image), so it has no datasource, and nothing links to it.
-    assert set(by_uid) == {"prometheus", "loki", "alertmanager"}
+    # Jaeger is deployed (a stand-in here), so it has a datasource and the trace links point to it.
+    assert set(by_uid) == {"prometheus", "loki", "alertmanager", "jaeger"}
+    assert by_uid["jaeger"]["url"] == "http://proxy-jaeger:16686"
     assert by_uid["prometheus"]["url"] == "http://proxy-prometheus:9090"
     assert by_uid["loki"]["url"] == "http://proxy-loki:3100"
     assert by_uid["alertmanager"]["url"] == "http://proxy-alertmanager:9093"

@@ -23,6 +23,11 @@ CONTAINERS = {
     "proxy-promtail": {"user": "0:0", "port": "9080", "healthcheck": False},
     # Grafana (a test double here, see test_grafana.py) publishes its 3000 on 3001, as in the seed.
     "proxy-grafana": {"user": "472:0", "port": "3000", "host_port": "3001", "healthcheck": False},
+    # Jaeger (a test double here): UI, OTLP gRPC and HTTP, health and metrics; no shell for a probe upstream.
+    "proxy-jaeger": {"user": "10001:10001", "ports": ["16686", "4317", "4318", "13133", "14269"],
+                     "healthcheck": False},
+    # The sample backend, built on the host (see test_backend_end_to_end.py).
+    "proxy-backend": {"user": "10000:10000", "port": "8000", "healthcheck": True},
 }
 
 
@@ -70,9 +75,9 @@ def test_container_is_hardened(host, name):
 @pytest.mark.parametrize("name", sorted(CONTAINERS))
 def test_published_port_listens_on_loopback_only(host, name):
     bindings = _inspect(host, name)["HostConfig"]["PortBindings"]
-    port = CONTAINERS[name]["port"]
-    host_port = CONTAINERS[name].get("host_port", port)
-    assert bindings == {"%s/tcp" % port: [{"HostIp": "127.0.0.1", "HostPort": host_port}]}
+    ports = CONTAINERS[name].get("ports") or [CONTAINERS[name]["port"]]
+    host_port = CONTAINERS[name].get("host_port")
+    assert bindings == {"%s/tcp" % port: [{"HostIp": "127.0.0.1", "HostPort": host_port or port}] for port in ports}
 
 
 def test_every_scrape_target_is_up(host):
@@ -82,7 +87,7 @@ def test_every_scrape_target_is_up(host):
         return jobs if jobs and all(h == "up" for h in jobs.values()) else None
     jobs = _wait(all_up)
     assert jobs == {"alertmanager": "up", "docker": "up", "node": "up", "postgres": "up", "prometheus": "up",
-                    "redis": "up", "loki": "up", "promtail": "up", "grafana": "up"}
+                    "redis": "up", "loki": "up", "promtail": "up", "grafana": "up", "jaeger": "up", "backend": "up"}
 
 
 @pytest.mark.parametrize("query", ["pg_up", "redis_up"])

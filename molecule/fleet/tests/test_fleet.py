@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 
 import pytest
 
@@ -33,6 +34,7 @@ def _expected_targets():
         expected |= {(job, name) for job in MONITORING_JOBS}
     expected |= {("postgres", name) for name in DATABASES}
     expected.add(("loki", MONITORING[0]))  # one Loki: on the first host of the monitoring group
+    expected.add(("jaeger", MONITORING[0]))  # and one Jaeger
     return expected
 
 
@@ -101,7 +103,9 @@ def test_ports_other_hosts_connect_to_are_published_on_the_hosts_address(fleet):
             bindings = info["HostConfig"]["PortBindings"]
             assert bindings, info["Name"]
             for port, binds in bindings.items():
-                assert [b["HostIp"] for b in binds] == [ADDRESS[name]], (name, info["Name"], port, binds)
+                # Jaeger's health port is probed on its own host only: the one port no other host needs.
+                where = "127.0.0.1" if (info["Name"], port) == ("/" + container("jaeger"), "13133/tcp") else ADDRESS[name]
+                assert [b["HostIp"] for b in binds] == [where], (name, info["Name"], port, binds)
     for monitor in MONITORING:
         ports = json.loads(fleet[monitor].check_output("docker inspect %s", container("alertmanager")))[0][
             "HostConfig"]["PortBindings"]
@@ -139,11 +143,36 @@ def test_grafana_shows_its_own_prometheus_and_alertmanager_and_the_one_loki(flee
         assert sources["alertmanager"] == "http://%s:9093" % container("alertmanager")
         assert sources["loki"] == ("http://%s:3100" % container("loki") if monitor == loki_host
                                    else "http://%s:3100" % ADDRESS[loki_host])
+        assert sources["jaeger"] == ("http://%s:16686" % container("jaeger") if monitor == loki_host
+                                     else "http://%s:16686" % ADDRESS[loki_host])
         # Each answers from inside the Grafana container.
-        for kind, path in (("prometheus", "/-/ready"), ("alertmanager", "/-/ready"), ("loki", "/ready")):
+        for kind, path in (("prometheus", "/-/ready"), ("alertmanager", "/-/ready"), ("loki", "/ready"),
+                           ("jaeger", "/api/services")):
             result = fleet[monitor].run("docker exec %s wget -q -O /dev/null %s", container("grafana"),
                                         sources[kind] + path)
             assert result.rc == 0, (monitor, kind, result.stderr)
+
+
+def test_an_application_host_sends_traces_to_the_one_jaeger_at_its_address(fleet):
+    jaeger_host, app = MONITORING[0], DATABASES[0]
+    trace_id = uuid.uuid4().hex
+    span = {"resourceSpans": [{"resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": "fleet-probe"}}]}, "scopeSpans": [{"spans": [{
+            "traceId": trace_id, "spanId": uuid.uuid4().hex[:16], "name": "probe", "kind": 2,
+            "startTimeUnixNano": str(int(time.time() * 1e9)), "endTimeUnixNano": str(int(time.time() * 1e9) + 1000)}]}]}]}
+    script = ("import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], "
+              "data=sys.argv[2].encode(), headers={'Content-Type': 'application/json'}), timeout=10)")
+    # From the application host, at the Jaeger host's address and OTLP HTTP port.
+    result = fleet[app].run("python3 -c %s %s %s", script, "http://%s:4318/v1/traces" % ADDRESS[jaeger_host],
+                            json.dumps(span))
+    assert result.rc == 0, result.stderr
+
+    def found():
+        try:
+            return http_json("http://%s:16686/api/traces/%s" % (ADDRESS[jaeger_host], trace_id)).get("data")
+        except OSError:
+            return None
+    assert wait_for(found, seconds=60), "the span sent from %s never reached Jaeger" % app
 
 
 def test_promtail_on_every_host_pushes_to_the_one_loki():
