@@ -8,6 +8,7 @@
 #        jaeger-standin postgres redis python   (default: all of them)
 #        prometheus-trixie alertmanager-trixie   (only when named: the older
 #        majors from Debian trixie, for compatibility tests)
+#        jaeger-v1-standin   (only when named: Jaeger 1.x all-in-one stand-in)
 #
 # Every image is tagged under localhost/proxy-obs/ (so Docker never asks Docker
 # Hub) and labelled io.proxy-agent.observability.build=<sha256 of the files that
@@ -34,6 +35,8 @@
 #                             labelled io.proxy-agent.observability.test-double=true;
 #                             --save lists it in images.json under the component's
 #                             name with "standin": true
+#   jaeger-v1-standin:1.76.0  the same, for jaegertracing/all-in-one:1.76.0 (only when
+#                             named); images.json key jaeger-v1, not jaeger
 #
 # stdout: one tag per line, or with --list "name<TAB>tag" lines.  Progress and
 # build logs (on failure) go to stderr.
@@ -65,9 +68,9 @@ export DOCKER_BUILDKIT=0
 
 # Deliverable images, in output order.
 IMAGES=(testhost prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin loki-standin promtail-standin grafana-standin jaeger-standin postgres redis python)
-# Built only when named (not by default, not by scripts/lib.sh): the same
-# components from an older Debian suite, tagged with their own versions.
-EXTRA_IMAGES=(prometheus-trixie alertmanager-trixie)
+# Built only when named (not by default): the same components from an older
+# Debian suite, tagged with their own versions; the Jaeger 1.x stand-in.
+EXTRA_IMAGES=(prometheus-trixie alertmanager-trixie jaeger-v1-standin)
 # Everything, parents before children; earlier entries start first (the
 # bookworm chain is the longer one, so its debootstrap goes first).
 ORDER=(base-bookworm base-sid base-trixie builder-bookworm builder-sid builder-trixie "${IMAGES[@]}" "${EXTRA_IMAGES[@]}")
@@ -81,6 +84,7 @@ declare -A PARENT=(
     [jaeger-standin]=builder-sid
     [postgres]=builder-bookworm [redis]=builder-bookworm [python]=base-bookworm
     [prometheus-trixie]=builder-trixie [alertmanager-trixie]=builder-trixie
+    [jaeger-v1-standin]=builder-sid
 )
 declare -A REPO=(
     [base-sid]=base [base-bookworm]=base [base-trixie]=base
@@ -91,7 +95,7 @@ declare -A FIXED_TAG=(
     [base-sid]=sid [base-bookworm]=bookworm [base-trixie]=trixie
     [builder-sid]=sid [builder-bookworm]=bookworm [builder-trixie]=trixie
     [testhost]=bookworm [cadvisor-standin]=0.60.5 [loki-standin]=3.7.6 [promtail-standin]=3.6.11 [grafana-standin]=13.2.0
-    [jaeger-standin]=2.20.0
+    [jaeger-standin]=2.20.0 [jaeger-v1-standin]=1.76.0
     # Debian bookworm's python3 major.minor (python/Dockerfile fails the build if it is not that).
     [python]=3.11
 )
@@ -106,8 +110,9 @@ declare -A VERSION_PKG=(
 declare -A MAJOR_ONLY=([postgres]=1 [redis]=1)
 # Test stand-ins (tests only; the roles always default to the upstream images): the component each replaces
 # (its images.json key) and the upstream project it imitates (for the source label).
-declare -A STANDIN_FOR=([cadvisor-standin]=cadvisor [loki-standin]=loki [promtail-standin]=promtail [grafana-standin]=grafana [jaeger-standin]=jaeger)
-declare -A STANDIN_OF=([cadvisor-standin]=cAdvisor [loki-standin]="Grafana Loki" [promtail-standin]="Grafana Promtail" [grafana-standin]=Grafana [jaeger-standin]=Jaeger)
+# jaeger-v1-standin has a key of its own (jaeger-v1), so that it never replaces the v2 stand-in's jaeger entry.
+declare -A STANDIN_FOR=([cadvisor-standin]=cadvisor [loki-standin]=loki [promtail-standin]=promtail [grafana-standin]=grafana [jaeger-standin]=jaeger [jaeger-v1-standin]=jaeger-v1)
+declare -A STANDIN_OF=([cadvisor-standin]=cAdvisor [loki-standin]="Grafana Loki" [promtail-standin]="Grafana Promtail" [grafana-standin]=Grafana [jaeger-standin]=Jaeger [jaeger-v1-standin]="Jaeger 1.x all-in-one")
 
 log() { printf '[images] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -183,6 +188,8 @@ def_paths() {
         builder-*) echo "$1 lib/stage-rootfs.sh" ;;
         # Their scripts import the helpers the stand-ins share (installed beside PyYAML).
         loki-standin|promtail-standin|grafana-standin|jaeger-standin) echo "$1 lib/standin_go.py" ;;
+        # The Jaeger v2 stand-in's script, run in its 1.x mode.
+        jaeger-v1-standin) echo "$1 jaeger-standin/jaeger.py lib/standin_go.py" ;;
         # The same default configuration as the sid image (the Dockerfile copies it from there).
         prometheus-trixie) echo "$1 prometheus/prometheus.yml" ;;
         alertmanager-trixie) echo "$1 alertmanager/alertmanager.yml" ;;

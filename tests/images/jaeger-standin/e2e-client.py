@@ -1,16 +1,21 @@
-# Client side of e2e-selftest.sh (tests only): talks to a running Jaeger (the stand-in, or the real
-# jaegertracing/jaeger:2.20.0 image) over HTTP.  Standard library only, so that it runs with the stand-in image's
-# own python3 on the test's network.  The OTLP protobuf request is encoded here by hand (opentelemetry-proto
-# field numbers), the JSON one follows the OTLP/JSON encoding (hex ids, lowerCamelCase).
+# Client side of e2e-selftest.sh and ../jaeger-v1-standin/e2e-selftest.sh (tests only): talks to a running Jaeger
+# (the stand-ins, or the real jaegertracing/jaeger:2.20.0 / jaegertracing/all-in-one:1.76.0 images) over HTTP.
+# Standard library only, so that it runs with the stand-in image's own python3 on the test's network.  The OTLP
+# protobuf request is encoded here by hand (opentelemetry-proto field numbers), the JSON one follows the OTLP/JSON
+# encoding (hex ids, lowerCamelCase).
 #
 #   python3 e2e-client.py send  HOST TAG   wait for /status, post a protobuf trace (gzip) and a JSON trace,
 #                                          check the answers, query them back; prints the trace ids
+#   python3 e2e-client.py send-v1 HOST TAG the same against Jaeger 1.x: waits for the admin server's / on 14269,
+#                                          checks jaeger_collector_spans_received_total on :14269/metrics
 #   python3 e2e-client.py check HOST TAG PROTO_TRACE_ID JSON_TRACE_ID   query only (after a restart)
-# HOST: the Jaeger container's name; ports as in selftest.yaml (4318 OTLP/HTTP, 16686 query, 13133 health,
-# 14269 metrics).  TAG makes the service names unique to the run.
+#   python3 e2e-client.py ports HOST PORT|!PORT ...   PORT must accept a TCP connection, !PORT must refuse it
+# HOST: the Jaeger container's name; ports as in selftest.yaml / the collection's 1.x environment (4318 OTLP/HTTP,
+# 16686 query, 13133 health (v2 only), 14269 metrics (v2) or admin (1.x)).  TAG makes the service names unique.
 import gzip
 import json
 import os
+import socket
 import struct
 import sys
 import time
@@ -117,6 +122,41 @@ def wait_healthy(host):
     fail("/status never answered 200: %s" % (last,))
 
 
+def wait_admin(host):
+    """Jaeger 1.x: the admin server's health check on / (503 "Server not available" until everything started)."""
+    last = None
+    for dummy in range(60):
+        try:
+            status, headers, body = http("GET", "http://%s:14269/" % host)
+            last = (status, body)
+            if status == 200:
+                doc = json.loads(body)
+                if doc.get("status") != "Server available" or not doc.get("upSince") or not doc.get("uptime"):
+                    fail(":14269/: %s" % body)
+                if headers.get("Content-Type") != "application/json":
+                    fail(":14269/: Content-Type %s" % headers.get("Content-Type"))
+                print("ok: :14269/ 200 %s" % body.decode())
+                return
+        except OSError as e:
+            last = e
+        time.sleep(0.5)
+    fail(":14269/ never answered 200: %s" % (last,))
+
+
+def ports(host, specs):
+    for spec in specs:
+        port = int(spec.lstrip("!"))
+        try:
+            with socket.create_connection((host, port), timeout=5):
+                accepted = True
+        except OSError:
+            accepted = False
+        if accepted == spec.startswith("!"):
+            fail("port %d: connection %s" % (port, "accepted" if accepted else "refused"))
+    print("ok: TCP %s" % ", ".join("%s %s" % (s.lstrip("!"), "refused" if s.startswith("!") else "accepted")
+                                   for s in specs))
+
+
 def check_trace(host, service, trace_id, nspans, ops):
     status, doc = api(host, "/api/traces?service=%s&limit=20" % service)
     if status != 200:
@@ -136,8 +176,11 @@ def check_trace(host, service, trace_id, nspans, ops):
     return t
 
 
-def send(host, tag):
-    wait_healthy(host)
+def send(host, tag, v1=False):
+    if v1:
+        wait_admin(host)
+    else:
+        wait_healthy(host)
     now = time.time_ns()
     proto_service, json_service = "e2e-proto-" + tag, "e2e-json-" + tag
     proto_tid, json_tid = os.urandom(16).hex(), os.urandom(16).hex()
@@ -172,12 +215,19 @@ def send(host, tag):
         fail("truncated protobuf POST: %s %r" % (status, answer))
     print("ok: text/plain -> 415, truncated protobuf -> 400")
     check(host, tag, proto_tid, json_tid)
-    # the telemetry endpoint counted them
+    # the telemetry endpoint (v2) or the admin server (1.x) counted them
     status, dummy, metrics = http("GET", "http://%s:14269/metrics" % host)
-    lines = [ln for ln in metrics.decode().splitlines() if ln.startswith("otelcol_receiver_accepted_spans_total{")]
-    if status != 200 or not lines or float(lines[0].rsplit(" ", 1)[1]) < 3:
+    if v1:
+        lines = [ln for ln in metrics.decode().splitlines() if ln.startswith("jaeger_collector_spans_received_total{")
+                 and ('svc="%s"' % proto_service in ln or 'svc="%s"' % json_service in ln)]
+        count = sum(float(ln.rsplit(" ", 1)[1]) for ln in lines)
+    else:
+        lines = [ln for ln in metrics.decode().splitlines()
+                 if ln.startswith("otelcol_receiver_accepted_spans_total{")]
+        count = float(lines[0].rsplit(" ", 1)[1]) if lines else 0
+    if status != 200 or count < 3:
         fail("/metrics on 14269: %s %s" % (status, lines))
-    print("ok: :14269/metrics %s" % lines[0])
+    print("ok: :14269/metrics %s" % "; ".join(lines))
     print("TRACES %s %s" % (proto_tid, json_tid))
 
 
@@ -212,5 +262,9 @@ def check(host, tag, proto_tid, json_tid):
 if __name__ == "__main__":
     if sys.argv[1] == "send":
         send(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "send-v1":
+        send(sys.argv[2], sys.argv[3], v1=True)
+    elif sys.argv[1] == "ports":
+        ports(sys.argv[2], sys.argv[3:])
     else:
         check(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])

@@ -5,6 +5,9 @@
 # the jaeger_storage_exporter into a badger (spans kept as JSON lines under directories.values) or memory
 # backend, the jaeger_query HTTP API (/api/services, /api/traces, ...), the healthcheckv2 extension (/status)
 # and the Prometheus telemetry endpoint.  gRPC endpoints are only listened on (TCP accepted, then closed).
+# Run under the name all-in-one-linux (the jaeger-v1-standin image's /go/bin/all-in-one-linux) it imitates Jaeger 1.x
+# all-in-one (jaegertracing/all-in-one:1.76.0) instead, configured by environment variables, with the same OTLP
+# receiver, span store and query API (see "Jaeger 1.x all-in-one" below and README.md, "jaeger-v1-standin").
 #
 # Sources of the behaviour imitated (jaegertracing/jaeger v2.20.0, open-telemetry/opentelemetry-collector
 # v0.155.0, opentelemetry-collector-contrib healthcheckv2extension; an independent Python rewrite, no upstream
@@ -43,7 +46,7 @@ import zlib
 
 import yaml
 
-from standin_go import GoHandler, go_duration_ns, go_json, listen, metric
+from standin_go import GoHandler, go_duration_ns, go_json, listen, metric, parse_bool
 
 VERSION = "v2.20.0"
 OTELCOL_VERSION = "v0.155.0"
@@ -105,6 +108,8 @@ class PBError(Exception):
 # ---------------------------------------------------------------- logging (zap console encoder, Go's log)
 
 LOG_LEVEL = {"v": 1}
+# "console": the collector's console lines (v2); "json": zap's production encoder (the 1.x default, LOG_ENCODING).
+LOG_ENCODING = {"v": "console"}
 RESOURCE = {"service.instance.id": "", "service.name": PROG, "service.version": VERSION}
 
 
@@ -115,12 +120,19 @@ def go_log(msg):
 
 
 def log(level, caller, msg, **fields):
-    """The collector's zap console line: ISO8601 time, level, caller, message, JSON fields."""
+    """The collector's zap console line: ISO8601 time, level, caller, message, JSON fields (v2, with the resource);
+    in 1.x mode zap's production JSON line (level, ts in Unix seconds, caller, msg, fields) or its console line."""
     if ZAP_LEVELS.index(level) < LOG_LEVEL["v"]:
+        return
+    if LOG_ENCODING["v"] == "json":
+        line = {"level": level, "ts": time.time(), "caller": caller, "msg": msg}
+        line.update(fields)
+        sys.stderr.write(json.dumps(line, separators=(",", ":")) + "\n")
+        sys.stderr.flush()
         return
     now = datetime.datetime.now(datetime.timezone.utc)
     ts = now.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (now.microsecond // 1000)
-    extra = {"resource": RESOURCE}
+    extra = {"resource": RESOURCE} if RESOURCE else {}
     extra.update(fields)
     sys.stderr.write("%s\t%s\t%s\t%s\t%s\n" % (ts, level, caller, msg, json.dumps(extra)))
     sys.stderr.flush()
@@ -1647,6 +1659,7 @@ class OTLPHandler(GoHandler):
 class QueryHandler(GoHandler):
     app = storage = None
     base = ""
+    version = VERSION
 
     def send_json(self, obj, status=200):
         self.reply(status, go_json(obj), "application/json")
@@ -1713,7 +1726,7 @@ class QueryHandler(GoHandler):
         else:
             self.reply(200, "<!doctype html><html><head><title>Jaeger UI</title></head><body><p>Jaeger %s query "
                             "service (test stand-in: no UI; the JSON API is under %s/api/)</p></body></html>\n"
-                       % (VERSION, self.base), "text/html; charset=utf-8")
+                       % (self.version, self.base), "text/html; charset=utf-8")
 
     def search(self, store, q):
         def one(name):
@@ -1881,6 +1894,518 @@ class MetricsHandler(GoHandler):
         self.reply(200, "\n".join(out) + "\n", "text/plain; version=0.0.4; charset=utf-8")
 
 
+# ---------------------------------------------------------------- Jaeger 1.x all-in-one (jaeger-v1-standin)
+#
+# Selected when the script runs as .../all-in-one-linux (the jaeger-v1-standin image's /go/bin/all-in-one-linux,
+# as upstream's cmd/all-in-one/Dockerfile at v1.76.0).  Sources (jaegertracing/jaeger v1.76.0): cmd/all-in-one
+# (main.go, Dockerfile), cmd/internal/flags (service.go, admin.go, flags.go), internal/config/config.go (every
+# flag also read from the environment, '.' and '-' as '_'), internal/healthcheck/handler.go, internal/storage/v1/
+# factory (config.go, factory.go), internal/storage/v1/badger (options.go, config.go, factory.go),
+# cmd/collector/app (collector.go, flags/flags.go, metrics.go, processor/constants.go), cmd/query/app/flags.go,
+# ports/ports.go, internal/version.
+
+V1_VERSION = "v1.76.0"
+V1_ENTRYPOINT = "all-in-one-linux"
+V1_STORAGE_TYPES = ["cassandra", "opensearch", "elasticsearch", "memory", "kafka", "badger", "blackhole", "grpc"]
+V1_RUNS_STORAGE = ("badger", "memory")
+# The flags the stand-in reads (name -> default; None: computed), each also from the environment.  The storage
+# flags exist only for the storage type in use, as upstream registers only that factory's flags.
+V1_FLAGS = collections.OrderedDict([
+    ("config-file", ""),
+    ("log-level", "info"),
+    ("log-encoding", "json"),
+    ("span-storage.type", ""),
+    ("admin.http.host-port", ":14269"),
+    ("collector.http-server.host-port", ":14268"),
+    ("collector.grpc-server.host-port", ":14250"),
+    ("collector.otlp.enabled", "true"),
+    ("collector.otlp.http.host-port", ":4318"),
+    ("collector.otlp.grpc.host-port", ":4317"),
+    ("collector.zipkin.host-port", ""),
+    ("query.http-server.host-port", ":16686"),
+    ("query.grpc-server.host-port", ":16685"),
+    ("query.base-path", "/"),
+])
+V1_STORAGE_FLAGS = {
+    "badger": collections.OrderedDict([
+        ("badger.ephemeral", "true"),
+        ("badger.directory-key", None),
+        ("badger.directory-value", None),
+        ("badger.span-store-ttl", "72h0m0s"),
+    ]),
+    "memory": collections.OrderedDict([("memory.max-traces", "0")]),
+}
+V1_BOOL_FLAGS = {"collector.otlp.enabled", "badger.ephemeral"}
+# Environment variables of Jaeger 1.x settings the stand-in does not read: named in a warning at start.
+V1_ENV_PREFIXES = ("ADMIN_", "BADGER_", "COLLECTOR_", "QUERY_", "MEMORY_", "LOG_", "METRICS_", "SAMPLING_",
+                   "DEPENDENCY_", "DOWNSAMPLING_", "MULTI_TENANCY_")
+V1_ENV_QUIET = {"SPAN_STORAGE_TYPE", "SAMPLING_STRATEGIES_FILE"}
+
+V1_USAGE = """Jaeger all-in-one distribution with collector and query (test stand-in for jaegertracing/all-in-one:%s;
+tests/images/jaeger-v1-standin).  Every flag is also read from the environment, '.' and '-' as '_'
+(--badger.directory-key: BADGER_DIRECTORY_KEY); SPAN_STORAGE_TYPE selects the storage (default memory).
+
+Usage:
+  jaeger-all-in-one [flags]
+  jaeger-all-in-one [command]
+
+Available Commands:
+  help        Help about any command
+  version     Print the version.
+
+Flags (the stand-in reads only these):
+%s  -h, --help   help for jaeger-all-in-one
+"""
+
+
+def v1_env_name(flag):
+    return flag.upper().replace(".", "_").replace("-", "_")
+
+
+def go_duration_text(ns):
+    """time.Duration.String: 1h0m0s, 2m3.5s, 1.25s, 1.5ms, 0s."""
+    sign = "-" if ns < 0 else ""
+    u = abs(ns)
+    if u == 0:
+        return "0s"
+    if u < 10**9:
+        for unit, scale, digits in (("ns", 1, 0), ("\u00b5s", 10**3, 3), ("ms", 10**6, 6)):
+            if u < scale * 1000:
+                break
+        whole, frac = divmod(u, scale)
+        return sign + str(whole) + ("." + str(frac).rjust(digits, "0").rstrip("0") if frac else "") + unit
+    secs, frac = divmod(u, 10**9)
+    hours, rest = divmod(secs, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = str(secs) + ("." + str(frac).rjust(9, "0").rstrip("0") if frac else "") + "s"
+    if hours:
+        return "%s%dh%dm%s" % (sign, hours, minutes, text)
+    return sign + ("%dm" % minutes if minutes else "") + text
+
+
+def rfc3339_nano(ns):
+    """time.Time in JSON (RFC 3339 with up to nine fraction digits, trailing zeros dropped), UTC."""
+    secs, frac = divmod(ns, 10**9)
+    text = datetime.datetime.fromtimestamp(secs, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return text + ("." + str(frac).rjust(9, "0").rstrip("0") if frac else "") + "Z"
+
+
+def v1_parse_bool(text):
+    """strconv.ParseBool, with its error text."""
+    try:
+        return parse_bool(text)
+    except ValueError:
+        raise ValueError('strconv.ParseBool: parsing %s: invalid syntax' % json.dumps(text))
+
+
+class V1Settings:
+    """The flags given on the command line (pflag: --name=value, --name value, a bare --bool) over the environment
+    (viper's AutomaticEnv: an empty variable counts as unset) over the defaults."""
+
+    def __init__(self, args, storage_type):
+        self.known = collections.OrderedDict(V1_FLAGS)
+        self.known.update(V1_STORAGE_FLAGS.get(storage_type, {}))
+        exe_dir = os.path.dirname(os.path.abspath(sys.argv[0]))
+        for key, dflt in self.known.items():
+            if dflt is None:
+                self.known[key] = exe_dir + ("/data/keys" if key.endswith("key") else "/data/values")
+        self.given = {}
+        i = 0
+        while i < len(args):
+            a = args[i]
+            i += 1
+            if a in ("-h", "--help"):
+                self.usage()
+            if a.startswith("--") and len(a) > 2:
+                name, eq, value = a[2:].partition("=")
+                if name not in self.known:
+                    fatal("unknown flag: --%s" % name, "the test stand-in reads only these flags (each also from "
+                          "the environment): %s" % ", ".join("--" + k for k in self.known))
+                if not eq:
+                    if name in V1_BOOL_FLAGS:
+                        value = "true"
+                    elif i < len(args):
+                        value = args[i]
+                        i += 1
+                    else:
+                        fatal("flag needs an argument: --%s" % name)
+                if name in V1_BOOL_FLAGS:
+                    try:
+                        v1_parse_bool(value)
+                    except ValueError as e:
+                        fatal('invalid argument "%s" for "--%s" flag: %s' % (value, name, e))
+                self.given[name] = value
+            elif a.startswith("-") and len(a) > 1:
+                fatal("unknown shorthand flag: '%s' in %s" % (a[1], a))
+            else:
+                fatal('unknown command "%s" for "jaeger-all-in-one"' % a)
+
+    def usage(self):
+        lines = "".join("      --%-40s env %-32s default %s\n" % (k, v1_env_name(k), json.dumps(v))
+                        for k, v in self.known.items())
+        sys.stdout.write(V1_USAGE % (V1_VERSION.lstrip("v"), lines))
+        sys.exit(0)
+
+    def source(self, key):
+        return "--" + key if key in self.given else v1_env_name(key)
+
+    def get(self, key):
+        if key in self.given:
+            return self.given[key]
+        return os.environ.get(v1_env_name(key)) or self.known[key]
+
+    def is_set(self, key):
+        return key in self.given or bool(os.environ.get(v1_env_name(key)))
+
+    def boolean(self, key):
+        """strconv.ParseBool; upstream's viper reads anything else as false, the stand-in refuses it."""
+        value = self.get(key)
+        try:
+            return v1_parse_bool(value)
+        except ValueError as e:
+            raise StartError("jaeger-standin: %s=%s is not a boolean (%s); upstream's viper would read it as false"
+                             % (self.source(key), json.dumps(value), e))
+
+    def ignored_env(self):
+        names = {v1_env_name(k) for k in self.known} | V1_ENV_QUIET
+        return sorted(k for k, v in os.environ.items() if v and k.startswith(V1_ENV_PREFIXES) and k not in names)
+
+
+class V1App:
+    """The all-in-one process: admin server (health, metrics), one span store, collector and query servers."""
+
+    def __init__(self, settings, storage_type):
+        self.settings = settings
+        self.storage = storage_type
+        self.stores = {}
+        self.servers = []
+        self.listeners = []
+        self.health = "unavailable"
+        self.up_since_ns = 0
+        self.counters = collections.Counter()
+        self.counters_lock = threading.Lock()
+
+    def handler(self, cls, **attrs):
+        return type(cls.__name__, (cls,), dict(attrs, app=self))
+
+    def count(self, key, n=1):
+        with self.counters_lock:
+            self.counters[key] += n
+
+    def consume(self, receiver, dummy_pipelines, records):
+        """The OTLP receiver's spans -> the span processor -> the span writer (the storage's)."""
+        self.stores[self.storage].write(records)
+        with self.counters_lock:
+            for r in records:
+                svc = r["process"]["serviceName"] or "__unknown"
+                self.counters[("received", svc)] += 1
+                self.counters[("saved", svc)] += 1
+
+    def set_health(self, status):
+        if status == "ready" and self.health != "ready":
+            self.up_since_ns = time.time_ns()
+        self.health = status
+        log("info", "healthcheck/handler.go:129", "Health Check state change", status=status)
+
+    def listen_http(self, endpoint, cls, what, **attrs):
+        server = serve_http(endpoint, self.handler(cls, **attrs), what)
+        self.servers.append(server)
+        return server
+
+    def listen_tcp(self, endpoint, what):
+        host, port = split_endpoint(endpoint, what)
+        self.listeners.append(TCPOnly(host, port, what, endpoint))
+
+    def stop(self):
+        stoppers = [threading.Thread(target=s.shutdown) for s in self.servers]
+        for t in stoppers:
+            t.start()
+        for t in stoppers:
+            t.join()
+        for s in self.servers:
+            s.server_close()
+        for ln in self.listeners:
+            ln.close()
+        for st in self.stores.values():
+            st.close()
+
+
+def v1_format_host_port(hp):
+    """ports.FormatHostPort: the collector's endpoints take a bare port as :port."""
+    return hp if not hp or ":" in hp else ":" + hp
+
+
+def v1_fatal(caller, msg, err, hint=None):
+    """zap's logger.Fatal: one fatal line with the error, exit 1 (and the stand-in's hint after it)."""
+    log("fatal", caller, msg, error=str(err))
+    if hint:
+        sys.stderr.write("jaeger-standin: %s\n" % hint)
+    sys.exit(1)
+
+
+def v1_storage(app, settings, storage_type):
+    """storageFactory.InitFromViper + Initialize, with the stand-in's checks of what upstream reads silently."""
+    if storage_type == "memory":
+        try:
+            max_traces = int(settings.get("memory.max-traces"))
+        except ValueError:
+            raise StartError("jaeger-standin: %s=%s is not an integer; upstream's viper would read it as 0"
+                             % (settings.source("memory.max-traces"), json.dumps(settings.get("memory.max-traces"))))
+        app.stores["memory"] = Store("memory", {"memory": {"max_traces": max_traces}})
+        return
+    key = "badger.span-store-ttl"
+    ttl = settings.get(key)
+    ttl_ns = go_duration_ns(ttl)
+    if ttl_ns is None:
+        raise StartError("jaeger-standin: %s=%s is not a Go duration (time: invalid duration %s); upstream's viper "
+                         "would read it as %s, so every span would expire at once; write hours and minutes as Go "
+                         "does, e.g. 168h or 72h30m (Go has no d unit)"
+                         % (settings.source(key), json.dumps(ttl), json.dumps(ttl),
+                            "that many nanoseconds" if ttl.isdigit() else "0"))
+    if ttl_ns <= 0:
+        raise StartError("jaeger-standin: %s=%s: the span TTL must be above zero (upstream would keep no span)"
+                         % (settings.source(key), json.dumps(ttl)))
+    ephemeral = settings.boolean("badger.ephemeral")
+    cfg = {"ttl": {"spans": ttl_ns}, "ephemeral": ephemeral}
+    if not ephemeral:
+        missing = [k for k in ("badger.directory-key", "badger.directory-value") if not settings.is_set(k)]
+        if missing:
+            raise StartError("jaeger-standin: %s=false needs %s: without %s upstream uses %s, inside the container's "
+                             "own filesystem (not on a volume, and not writable by UID %d)"
+                             % (settings.source("badger.ephemeral"), " and ".join(v1_env_name(k) for k in missing),
+                                "them" if len(missing) > 1 else "it",
+                                " and ".join(settings.get(k) for k in missing), UID))
+        cfg["directories"] = {"keys": settings.get("badger.directory-key"),
+                              "values": settings.get("badger.directory-value")}
+    app.stores["badger"] = Store("badger", {"badger": cfg})
+    log("info", "badger/factory.go:159", "Badger storage configuration", configuration={
+        "Dir": cfg.get("directories", {}).get("keys", "(ephemeral: in memory, test stand-in)"),
+        "ValueDir": cfg.get("directories", {}).get("values", "(ephemeral: in memory, test stand-in)"),
+        "SpanStoreTTL": go_duration_text(ttl_ns)})
+
+
+def v1_eol_notice():
+    sys.stderr.write("\n" + "*" * 79 + "\n\nWARNING: End-of-life notice for Jaeger v1 (test stand-in for "
+                     "jaegertracing/all-in-one:%s)\n\nJaeger v1 reached its end of life on December 31st, 2025: no "
+                     "further fixes or security patches.\nMigrate to Jaeger v2: "
+                     "https://www.jaegertracing.io/docs/latest/migration/\n\n" % V1_VERSION.lstrip("v")
+                     + "*" * 79 + "\n")
+    sys.stderr.flush()
+
+
+def main_v1(argv):
+    RESOURCE.clear()
+    LOG_ENCODING["v"] = "json"
+    v1_eol_notice()
+    # main(): SPAN_STORAGE_TYPE (default memory for all-in-one) selects the storage factory before any flag is read.
+    storage_types = (os.environ.get("SPAN_STORAGE_TYPE") or "memory").split(",")
+    for t in storage_types:
+        if t not in V1_STORAGE_TYPES:
+            go_log("Cannot initialize storage factory: unknown storage type %s. Valid types are [%s]"
+                   % (t, " ".join(V1_STORAGE_TYPES)))
+            sys.exit(1)
+    if len(storage_types) > 1 or storage_types[0] not in V1_RUNS_STORAGE:
+        go_log("Cannot initialize storage factory: jaeger-standin: SPAN_STORAGE_TYPE=%s is not imitated by the test "
+               "stand-in (it runs badger or memory, one at a time)" % ",".join(storage_types))
+        sys.exit(1)
+    storage_type = storage_types[0]
+    go_log("application version: git-commit=standin, git-version=%s, build-date=" % V1_VERSION)
+    args = list(argv[1:])
+    if args and not args[0].startswith("-"):
+        sub = args.pop(0)
+        if sub == "version":
+            sys.stdout.write(json.dumps({"gitCommit": "standin", "gitVersion": V1_VERSION, "buildDate": ""},
+                                        separators=(",", ":")))
+            return 0
+        if sub == "help":
+            V1Settings(["--help"], storage_type)
+        if sub in ("completion", "docs", "env", "print-config", "status"):
+            fatal('test stand-in: "all-in-one-linux %s" is not imitated' % sub)
+        fatal('unknown command "%s" for "jaeger-all-in-one"' % sub)
+    settings = V1Settings(args, storage_type)
+    if settings.get("config-file"):
+        fatal("cannot load config file: test stand-in: --config-file is not imitated (set environment variables)")
+    # Service.Start: the logger, then the admin server (health check at /, /metrics).
+    level = settings.get("log-level")
+    if level.lower() not in ZAP_LEVELS or level not in (level.lower(), level.upper()):
+        fatal("cannot create logger: unrecognized level: %s" % json.dumps(level))
+    encoding = settings.get("log-encoding")
+    if encoding not in ("json", "console"):
+        fatal("cannot create logger: no encoder registered for name %s" % json.dumps(encoding))
+    LOG_LEVEL["v"] = ZAP_LEVELS.index(level.lower())
+    LOG_ENCODING["v"] = encoding
+    log("warn", "jaeger-standin", "test stand-in for jaegertracing/all-in-one:%s (tests only; see "
+        "tests/images/README.md, jaeger-v1-standin)" % V1_VERSION.lstrip("v"), uid=os.getuid(),
+        span_storage_type=storage_type)
+    ignored = settings.ignored_env()
+    if ignored:
+        log("warn", "jaeger-standin", "environment variables the test stand-in does not read (ignored)",
+            variables=ignored)
+    app = V1App(settings, storage_type)
+    admin = settings.get("admin.http.host-port")
+    log("info", "flags/service.go:120", "Mounting metrics handler on admin server", route="/metrics")
+    log("info", "flags/service.go:126", "Mounting expvar handler on admin server", route="/debug/vars")
+    try:
+        server = app.listen_http(admin, V1AdminHandler, "cannot start the admin server")
+    except StartError as e:
+        fatal(e)
+    log("info", "flags/admin.go:108", "Mounting health check on admin server", route="/")
+    log("info", "flags/admin.go:122", "Starting admin HTTP server")
+    log("info", "flags/admin.go:135", "Admin server started",
+        **{"http.host-port": admin_address(server), "health-status": app.health})
+    stop = threading.Event()
+    received = []
+
+    def on_signal(signum, dummy_frame):
+        received.append(signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    # The storage.
+    try:
+        v1_storage(app, settings, storage_type)
+    except StartError as e:
+        hint = None
+        if any(x in str(e) for x in ("Cannot write pid file", "Error Creating Dir", "permission denied")):
+            hint = ("the badger directories (BADGER_DIRECTORY_KEY and BADGER_DIRECTORY_VALUE) must be writable by "
+                    "UID %d, the image's user: mount a volume or directory owned by %d:%d (see jaegertracing/jaeger "
+                    "internal/storage/v1/badger/docs/storage-file-non-root-permission.md); running as UID %d"
+                    % (UID, UID, UID, os.getuid()))
+        app.stop()
+        v1_fatal("all-in-one/main.go:112", "Failed to init storage factory", e, hint)
+    # The collector: gRPC, HTTP, Zipkin (only when its port is set), OTLP.
+    try:
+        otlp = settings.boolean("collector.otlp.enabled")
+    except StartError as e:
+        app.stop()
+        v1_fatal("all-in-one/main.go:148", "Failed to initialize collector", e)
+    step = "could not start gRPC server"
+    try:
+        endpoint = v1_format_host_port(settings.get("collector.grpc-server.host-port"))
+        app.listen_tcp(endpoint, "listen")
+        log("info", "server/grpc.go:104", "Starting jaeger-collector gRPC server (test stand-in: TCP only, no "
+            "gRPC)", **{"grpc.host-port": endpoint})
+        step = "could not start HTTP server"
+        endpoint = v1_format_host_port(settings.get("collector.http-server.host-port"))
+        app.listen_http(endpoint, V1NotImitatedHandler, "listen", service="the collector's HTTP API (/api/traces in "
+                        "Jaeger Thrift, /api/sampling)")
+        log("info", "server/http.go:48", "Starting jaeger-collector HTTP server", **{"http host-port": endpoint})
+        zipkin = v1_format_host_port(settings.get("collector.zipkin.host-port"))
+        if not zipkin:
+            log("info", "app/collector.go:128", "Not listening for Zipkin HTTP traffic, port not configured")
+        else:
+            step = "could not start Zipkin receiver"
+            app.listen_http(zipkin, V1NotImitatedHandler, "listen", service="the Zipkin receiver")
+            log("info", "handler/zipkin_receiver.go:84", "Starting Zipkin receiver (test stand-in: answers 501)",
+                endpoint=zipkin)
+        if otlp:
+            step = "could not start OTLP receiver"
+            endpoint = v1_format_host_port(settings.get("collector.otlp.grpc.host-port"))
+            app.listen_tcp(endpoint, "listen")
+            log("info", "otlpreceiver/otlp.go:121", "Starting GRPC server (test stand-in: TCP only, no gRPC)",
+                endpoint=endpoint)
+            endpoint = v1_format_host_port(settings.get("collector.otlp.http.host-port"))
+            app.listen_http(endpoint, OTLPHandler, "listen", receiver="otlp", pipelines=[], traces_path="/v1/traces",
+                            max_body=20 * 1024 * 1024)
+            log("info", "otlpreceiver/otlp.go:179", "Starting HTTP server", endpoint=endpoint)
+    except StartError as e:
+        app.stop()
+        go_log("%s: %s" % (step, v1_net_error(e)))
+        sys.exit(1)
+    # The query service.
+    try:
+        http_endpoint = settings.get("query.http-server.host-port")
+        grpc_endpoint = settings.get("query.grpc-server.host-port")
+        app.listen_tcp(grpc_endpoint, "listen")
+        app.listen_http(http_endpoint, QueryHandler, "listen", storage=storage_type,
+                        base=settings.get("query.base-path").rstrip("/"), version=V1_VERSION)
+    except StartError as e:
+        app.stop()
+        v1_fatal("all-in-one/main.go:253", "Could not start jaeger-query", v1_net_error(e))
+    log("info", "app/server.go:290", "Query server started", http_addr=http_endpoint, grpc_addr=grpc_endpoint)
+    app.set_health("ready")
+    while not stop.wait(3600):
+        pass
+    log("info", "flags/service.go:164", "Shutting down")
+    app.set_health("unavailable")
+    app.stop()
+    log("info", "flags/service.go:173", "Shutdown complete")
+    return 0
+
+
+def v1_net_error(e):
+    """A listen error without the "listen: " the stand-in's listeners put first."""
+    text = str(e)
+    return text[len("listen: "):] if text.startswith("listen: ") else text
+
+
+def admin_address(server):
+    host, port = server.server_address[:2]
+    return ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
+
+
+class V1AdminHandler(GoHandler):
+    """The admin server's mux: /metrics, /version, /debug/vars, /debug/pprof/..., and the health check on / (Go's
+    "/" pattern: every other path)."""
+    app = None
+
+    def do_GET(self):
+        path = urllib.parse.urlsplit(self.path).path
+        app = self.app
+        if path == "/metrics":
+            self.reply(200, v1_metrics(app), "text/plain; version=0.0.4; charset=utf-8")
+        elif path == "/version":
+            self.reply(200, json.dumps({"gitCommit": "standin", "gitVersion": V1_VERSION, "buildDate": ""},
+                                       separators=(",", ":")))
+        elif path == "/debug/vars":
+            self.reply(200, json.dumps({"cmdline": sys.argv, "standin": True}), "application/json; charset=utf-8")
+        elif path.startswith("/debug/pprof/"):
+            self.reply(501, "test stand-in: pprof is not imitated\n")
+        elif app.health == "ready":
+            self.reply(200, json.dumps({"status": "Server available", "upSince": rfc3339_nano(app.up_since_ns),
+                                        "uptime": go_duration_text(time.time_ns() - app.up_since_ns)},
+                                       separators=(",", ":")), "application/json")
+        else:
+            self.reply(503, json.dumps({"status": "Server not available", "upSince": "0001-01-01T00:00:00Z",
+                                        "uptime": ""}, separators=(",", ":")), "application/json")
+
+    def do_HEAD(self):
+        self.do_GET()
+
+
+class V1NotImitatedHandler(GoHandler):
+    """The collector's HTTP API and the Zipkin receiver: the port listens, every request gets 501."""
+    app = service = None
+
+    def answer(self):
+        try:
+            read_body(self, 1 << 24)
+        except PBError:
+            pass
+        self.reply(501, "test stand-in: %s is not imitated (nothing is stored); send OTLP/HTTP to the OTLP port\n"
+                   % self.service)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = answer
+
+
+def v1_metrics(app):
+    with app.counters_lock:
+        counters = dict(app.counters)
+    out = []
+    metric(out, "jaeger_build_info", "gauge", "build_info",
+           [({"build_date": "", "revision": "standin", "version": V1_VERSION}, 1)])
+    svcs = sorted({k[1] for k in counters if k[0] in ("received", "saved")})
+    metric(out, "jaeger_collector_spans_received_total", "counter", "received",
+           [({"debug": "false", "format": "otlp", "svc": s, "transport": "unknown"}, counters.get(("received", s), 0))
+            for s in svcs])
+    metric(out, "jaeger_collector_spans_saved_by_svc_total", "counter", "saved-by-svc",
+           [({"debug": "false", "result": "ok", "svc": s}, counters.get(("saved", s), 0)) for s in svcs])
+    metric(out, "standin_stored_spans", "gauge", "Spans held by the test stand-in's span store.",
+           [({"storage": n}, st.count()) for n, st in sorted(app.stores.items())])
+    return "\n".join(out) + "\n"
+
+
 # ---------------------------------------------------------------- main
 
 def load(configs, sets):
@@ -1982,4 +2507,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    # The entrypoint's name selects the mode: /go/bin/all-in-one-linux (jaeger-v1-standin) runs Jaeger 1.x.
+    if os.path.basename(sys.argv[0]).startswith(V1_ENTRYPOINT):
+        sys.exit(main_v1(sys.argv))
     sys.exit(main(sys.argv))

@@ -1,7 +1,8 @@
-# Helpers shared by the Loki, Promtail and Grafana test stand-ins (loki-standin/loki.py,
-# promtail-standin/promtail.py, grafana-standin/grafana.py; see tests/images/README.md): the Go behaviour they
-# imitate (the flag package, strconv.Quote, time and Prometheus durations, RFC 3339 times, yaml.v2's strict
-# decoding, RE2 patterns, go-kit logfmt, encoding/json's HTML escaping, net/http and net.Listen), written once.
+# Helpers shared by the Loki, Promtail, Grafana and Jaeger test stand-ins (loki-standin/loki.py,
+# promtail-standin/promtail.py, grafana-standin/grafana.py, jaeger-standin/jaeger.py; see tests/images/README.md):
+# the Go behaviour they imitate (the flag package, strconv.Quote, time and Prometheus durations, RFC 3339 times,
+# yaml.v2's strict decoding, RE2 patterns, go-kit logfmt, encoding/json's HTML escaping, net/http and net.Listen),
+# written once.
 # The standard library only (PyYAML's nodes are read through their attributes, never imported here);
 # Python 3.11 up to the images' Debian sid python3.
 #
