@@ -154,6 +154,7 @@ import re
 
 from collections.abc import Mapping
 
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import check_port
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import deep_merge
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import filter_settings
@@ -182,7 +183,7 @@ VAR_TODAY = "today"
 
 # setting -> (variable named in errors, default)
 SETTINGS = {
-    "http_port": ("loki_http_port", 3100),
+    "http_port": ("loki_http_port", COMPONENTS["loki"]["ports"]["http"]["container"]),
     "log_level": ("loki_log_level", "info"),
     "auth_enabled": ("loki_auth_enabled", False),
     "retention_period": ("loki_retention_period", "336h"),

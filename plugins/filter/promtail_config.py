@@ -113,6 +113,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import check_port
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import filter_settings
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import kind as _kind
@@ -136,7 +137,7 @@ VAR_EXTRA = "promtail_scrape_configs_extra"
 SETTINGS = {
     "push_url": (VAR_URL, None),
     "host": (VAR_HOST, None),
-    "http_port": ("promtail_http_port", 9080),
+    "http_port": ("promtail_http_port", COMPONENTS["promtail"]["ports"]["http"]["container"]),
     "labels": (VAR_LABELS, ("level", "logger")),
     "containers_filter": (VAR_FILTER, None),
     "refresh_interval": ("promtail_docker_refresh_interval", "5s"),
