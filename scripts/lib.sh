@@ -103,7 +103,7 @@ ensure_local_images() {
   log "building local images (cached by tag)"
   bash "$ROOT/tests/images/build.sh" --save "$IMAGES_DIR" \
     prometheus alertmanager node-exporter postgres-exporter redis-exporter cadvisor-standin loki-standin promtail-standin grafana-standin \
-    jaeger-standin python postgres redis >/dev/null
+    jaeger-standin python postgres redis jaeger-v1-standin >/dev/null
   # The test host image is built (not saved): test hosts run on this engine.
   bash "$ROOT/tests/images/build.sh" testhost >/dev/null
   python3 "$ROOT/scripts/local_images_vars.py" "$IMAGES_DIR/images.json" "$IMAGES_DIR/stack" \
