@@ -124,7 +124,9 @@ def test_the_backend_image_was_built_on_the_host_from_the_base_image(host):
     assert inspect["HostConfig"]["ReadonlyRootfs"] is True
     assert inspect["HostConfig"]["CapDrop"] == ["ALL"]
     assert inspect["HostConfig"]["Memory"] == 384 * 1024 * 1024
-    assert inspect["State"]["Health"]["Status"] == "healthy"
+    healthy = wait_for(lambda: json.loads(host.check_output("docker inspect proxy-backend"))[0]["State"]
+                       ["Health"]["Status"] == "healthy", 90, 3)
+    assert healthy, "the backend's healthcheck does not pass"
     assert host.file("/etc/proxy-observability/backend-build/wheels.tar").exists
     env = dict(item.split("=", 1) for item in inspect["Config"]["Env"])
     # Traces go to the stack's Jaeger over the stack network.
@@ -285,10 +287,30 @@ def test_grafanas_log_to_trace_link_resolves(host):
 
 @pytest.fixture(scope="module")
 def driven(host):
-    """Drive five alert conditions at once (one wait for all): 5xx, slow requests, held connections, a queue backlog
-    and memory near the limit. ServiceDown (the backend stopped) runs on its own, after them."""
+    """Drive five alert conditions (one wait for all): 5xx, slow requests, held connections, a queue backlog and
+    memory near the limit. ServiceDown (the backend stopped) runs on its own, after them."""
     host.run("truncate -s 0 %s", SINK_LOG)
     since = _now(host)
+    # Slow requests and a burst of 5xx first: p95 above 1s and more than 5% of the requests failing. rate() counts
+    # what a counter gained between samples, so the series are made to exist first (one request each, then two
+    # scrapes). The rates stay up for the 5 minutes of the rules' window.
+    _load(host, "GET", BACKEND + "/slow?seconds=1.5", 1, 1)
+    _load(host, "GET", BACKEND + "/fail?status=500", 1, 1)
+    time.sleep(12)
+    slow = _load(host, "GET", BACKEND + "/slow?seconds=1.5", 40, 20)
+    failed = _load(host, "GET", BACKEND + "/fail?status=500", 60, 10)
+    # Both rate rules are pending or firing before the memory pressure below can slow the backend's scrapes.
+    pending = wait_for(lambda: {a["metric"]["alertname"] for a in _query(
+        host, 'ALERTS{alertname=~"HighErrorRate|HighResponseTime"}')} == {"HighErrorRate", "HighResponseTime"}, 120, 5)
+    assert pending, "Prometheus does not see the 5xx or the slow requests: %s" % _query(host, "ALERTS")
+    # The broker: 1500 messages on the default Celery queue (threshold 1000).
+    assert _call(host, "POST", BACKEND + "/queue/celery/push?count=1500")["status"] == 200
+    # Connections: beyond 80% of max_connections, counting the backends already there.
+    max_connections = _value(host, "pg_settings_max_connections")
+    present = _value(host, "sum(pg_stat_database_numbackends)")
+    hold = int(math.ceil(0.9 * max_connections - present))
+    assert hold > 0, (max_connections, present)
+    assert _call(host, "POST", "%s/db/hold?connections=%d&seconds=480" % (BACKEND, hold))["status"] == 202
     # Memory: the working set to about 94% of the container's limit (threshold 90%), from cAdvisor's real figures.
     limit = wait_for(lambda: _query(host, 'container_spec_memory_limit_bytes{name="proxy-backend"}'), 60)
     assert limit, "cAdvisor reports no memory limit of proxy-backend"
@@ -296,22 +318,7 @@ def driven(host):
     used = _value(host, 'container_memory_working_set_bytes{name="proxy-backend"}')
     hold_mb = int((0.94 * limit - used) / 2 ** 20)
     assert hold_mb > 16, (limit, used)
-    assert _call(host, "POST", "%s/memory/hold?mb=%d&seconds=240" % (BACKEND, hold_mb))["status"] == 202
-    # Connections: beyond 80% of max_connections, counting the backends already there.
-    max_connections = _value(host, "pg_settings_max_connections")
-    present = _value(host, "sum(pg_stat_database_numbackends)")
-    hold = int(math.ceil(0.9 * max_connections - present))
-    assert hold > 0, (max_connections, present)
-    assert _call(host, "POST", "%s/db/hold?connections=%d&seconds=240" % (BACKEND, hold))["status"] == 202
-    # The broker: 1500 messages on the default Celery queue (threshold 1000).
-    assert _call(host, "POST", BACKEND + "/queue/celery/push?count=1500")["status"] == 200
-    # Slow requests and a burst of 5xx: p95 above 1s and more than 5% of the requests failing. rate() counts what a
-    # counter gained between samples, so the series are made to exist first (one request each, then two scrapes).
-    _load(host, "GET", BACKEND + "/slow?seconds=1.5", 1, 1)
-    _load(host, "GET", BACKEND + "/fail?status=500", 1, 1)
-    time.sleep(12)
-    slow = _load(host, "GET", BACKEND + "/slow?seconds=1.5", 40, 20)
-    failed = _load(host, "GET", BACKEND + "/fail?status=500", 60, 10)
+    assert _call(host, "POST", "%s/memory/hold?mb=%d&seconds=480" % (BACKEND, hold_mb))["status"] == 202
     yield {"since": since, "slow": slow, "failed": failed}
     host.run("python3 -c %s DELETE %s {}", _HTTP, BACKEND + "/memory")
     host.run("python3 -c %s DELETE %s {}", _HTTP, BACKEND + "/db/hold")
@@ -326,7 +333,7 @@ def driven(host):
     ("HighMemoryUsage", "/warning"),
 ])
 def test_real_behaviour_fires_the_alert_through_its_severity_route(host, driven, alertname, route):
-    alerts = wait_for(lambda: _firing(host, route, alertname, driven["since"]), 180)
+    alerts = wait_for(lambda: _firing(host, route, alertname, driven["since"]), 300, 5)
     assert alerts, "%s never reached %s (driven: %s); the sink got: %s" % (
         alertname, route, driven, [(n["path"], [a["labels"].get("alertname") for a in n["body"].get("alerts", [])])
                                    for n in _notifications(host)])
