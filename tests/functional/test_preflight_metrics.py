@@ -99,6 +99,24 @@ def _local_image_overrides():
         return (yaml.safe_load(handle) or {}).get("observability_image_overrides", {})
 
 
+def check_mode_vars(tmp_path, components, variables):
+    """Extra vars of a check-mode site run against this machine: the components, the local images (the case's own
+    image overrides merged over them), the configuration root in tmp_path, the seed's receivers' secrets, then the
+    case's variables."""
+    extra_vars = {
+        "observability_components": components,
+        "observability_image_pull": False,
+        "observability_config_root": str(tmp_path / "config"),
+        "alertmanager_slack_api_url": "https://hooks.slack.invalid/services/T0/B0/test",
+        "alertmanager_pagerduty_service_key": "0123456789abcdef",
+    }
+    variables = dict(variables)
+    extra_vars["observability_image_overrides"] = dict(_local_image_overrides(),
+                                                       **variables.pop("observability_image_overrides", {}))
+    extra_vars.update(variables)
+    return extra_vars
+
+
 @pytest.mark.parametrize("components, variables, message", [case[1:] for case in BAD_INPUT],
                          ids=[case[0] for case in BAD_INPUT])
 def test_bad_metrics_input_stops_in_a_check_before_any_change(components, variables, message, tmp_path,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_preflight_metrics import _local_image_overrides
+from test_preflight_metrics import check_mode_vars
 
 COMPONENTS = ["node_exporter", "jaeger", "alertmanager", "prometheus", "backend"]
 GOOD = {
@@ -41,18 +41,7 @@ BAD_INPUT = [
 @pytest.mark.parametrize("variables, message", [case[1:] for case in BAD_INPUT], ids=[case[0] for case in BAD_INPUT])
 def test_bad_traces_input_stops_in_a_check_before_any_change(variables, message, tmp_path, run_playbook,
                                                              stops_in_a_check):
-    extra_vars = {
-        "observability_components": COMPONENTS,
-        "observability_image_pull": False,
-        "observability_config_root": str(tmp_path / "config"),
-        "alertmanager_slack_api_url": "https://hooks.slack.invalid/services/T0/B0/test",
-        "alertmanager_pagerduty_service_key": "0123456789abcdef",
-    }
-    extra_vars.update(GOOD)
-    overrides = dict(_local_image_overrides())
-    overrides.update(variables.pop("observability_image_overrides", {}))
-    extra_vars["observability_image_overrides"] = overrides
-    extra_vars.update(variables)
+    extra_vars = check_mode_vars(tmp_path, COMPONENTS, dict(GOOD, **variables))
     result = run_playbook("proxy_agent.observability.site", extra_vars, args=["--skip-tags", "docker_host"])
     stops_in_a_check(result, message)
     assert not (tmp_path / "config").exists(), "a check-mode run staged files before failing"
