@@ -99,6 +99,7 @@ from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data im
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import check_port
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._endpoints import port_spec
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._values import parse_go_duration
 
 SETTINGS = {
     "span_ttl": ("jaeger_span_ttl", "168h"),
@@ -113,8 +114,6 @@ LOG_LEVELS = ("debug", "info", "warn", "error")
 CONFIG_PATH = "/etc/jaeger/config.yaml"
 DATA = COMPONENTS["jaeger"]["volume"]["path"]
 STORE = "main"
-# Go's time.ParseDuration: one or more decimal numbers with a unit each (a plain 0 too).
-_GO_DURATION = re.compile(r"^(?:0|(?:\d+(?:\.\d+)?(?:ns|us|\u00b5s|ms|s|m|h))+)$")
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _PORT = re.compile(r"^(\d+)(?:/(tcp|udp))?$")
@@ -246,8 +245,7 @@ def jaeger_config(settings, version, bind=None):
     """Return how to run the Jaeger of this version: family, config, command, env, extra_ports, ready."""
     values = filter_settings(settings, SETTINGS, "jaeger", "{'span_ttl': '168h'}", allow_none=True)
     major = family(version)
-    if not isinstance(values["span_ttl"], str) or not _GO_DURATION.match(values["span_ttl"]) \
-            or values["span_ttl"] == "0":
+    if (parse_go_duration(values["span_ttl"]) or 0) <= 0:  # Go's time.ParseDuration, above zero
         raise bad_input("jaeger_span_ttl", "%r is not a Go duration above zero" % (values["span_ttl"],),
                         "write hours and minutes as Go does, e.g. '168h' (7 days) or '72h30m'; Go has no 'd' unit")
     if values["log_level"] not in LOG_LEVELS:

@@ -25,7 +25,8 @@ _DURATION_MS = (365 * 86400000, 7 * 86400000, 86400000, 3600000, 60000, 1000, 1)
 
 
 def parse_duration(value):
-    """Milliseconds of a Prometheus (model.Duration) duration string, or None if value is not one."""
+    """Milliseconds of a Prometheus (model.Duration) duration string, or None if value is not one (or out of
+    range)."""
     if not isinstance(value, str) or not value:
         return None
     if value == "0":
@@ -33,7 +34,9 @@ def parse_duration(value):
     match = _DURATION.match(value)
     if not match:
         return None
-    return sum(int(part) * unit for part, unit in zip(match.groups(), _DURATION_MS) if part)
+    millis = sum(int(part) * unit for part, unit in zip(match.groups(), _DURATION_MS) if part)
+    # Nanoseconds in an int64, as Go's time.Duration holds them: about 292 years at most ("duration out of range").
+    return millis if millis * 1000000 <= 2 ** 63 - 1 else None
 
 
 def kind(value):

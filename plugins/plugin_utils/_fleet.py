@@ -31,6 +31,7 @@ from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalog
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import stack_defaults
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._values import check_bind_address
 
 VAR_PORTS = "observability_published_ports"
 
@@ -132,6 +133,13 @@ def _address(host, vars_):
     if vars_.get("ansible_host") if "ansible_host" in vars_ else None:
         return _check_address("ansible_host", host, str(vars_["ansible_host"])), "ansible_host"
     return _check_address("observability_address", host, host), "its inventory name"
+
+
+def _bind_setting(host, vars_, name, default):
+    """A setting that holds the address ports are published on, checked whether a port uses it yet or not: an IP
+    address (Docker binds to nothing else), else default when it is empty."""
+    value = _setting(vars_, name)
+    return check_bind_address(name, value, host) if value else default
 
 
 def _own_ip(address, vars_):
@@ -302,9 +310,9 @@ def build_fleet(hostvars, groups):
             "address": address, "address_from": source,
             "prefix": check_prefix(_setting(vars_, "observability_prefix")),
             "components": components,
-            "publish_address": _setting(vars_, "observability_publish_address") or "",
+            "publish_address": _bind_setting(host, vars_, "observability_publish_address", ""),
             "ip": _own_ip(address, vars_),
-            "ui_publish_address": _setting(vars_, "observability_ui_publish_address") or "127.0.0.1",
+            "ui_publish_address": _bind_setting(host, vars_, "observability_ui_publish_address", "127.0.0.1"),
             "ports": {component: {name: {"container": COMPONENTS[component]["ports"][name]["container"],
                                          "host": port,
                                          "protocols": list(COMPONENTS[component]["ports"][name]["protocols"])}

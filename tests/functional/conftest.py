@@ -33,6 +33,7 @@ CHECK_TASKS = (
     "Build and check the Alertmanager configuration before changing anything",
     "Check the database settings",
     "Check the Redis address",
+    "Check the setting values before changing anything",
     "Build and check the Loki configuration before changing anything",
     "Build and check the Promtail configuration before changing anything",
     "Check the admin account",

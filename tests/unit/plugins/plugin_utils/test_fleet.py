@@ -533,8 +533,9 @@ def test_the_alertmanager_cluster_port_is_published_only_with_two_alertmanagers(
      "observability_publish_address on host app1 to the address of an interface the other hosts reach (or 0.0.0.0 "
      "for every interface)"),
     ("app1", {"observability_address": "10.0.0.2", "observability_publish_address": "https://10.0.0.2"},
-     "observability_publish_address: 'https://10.0.0.2' on host app1 is not a host name or IP address. Fix: set it to "
-     "the host's IP address or DNS name, without scheme or port"),
+     "observability_publish_address: on host app1 is 'https://10.0.0.2', which is not an IP address, and Docker binds "
+     "published ports to IP addresses only. Fix: set it to an IPv4 or IPv6 address of app1: 127.0.0.1 (this host "
+     "only), the address of one of its interfaces, or 0.0.0.0 (every interface)"),
 ])
 def test_a_loopback_port_that_another_host_consumes_is_refused_naming_the_variable(name, settings, message):
     assert refused(lambda: fleet(mon1=host("monitoring", address="10.0.0.1"),
