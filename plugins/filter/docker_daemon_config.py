@@ -12,18 +12,24 @@ version_added: 0.1.0
 author:
   - Proxy Agent Platform DevOps Team (@proxy-agent)
 description:
-  - Deep-merges the user's daemon options over the managed defaults and checks every key before the file is written.
+  - Merges the user's daemon options into the host's existing C(/etc/docker/daemon.json) and the managed defaults,
+    and checks every key the role sets before the file is written.
+  - "Precedence: the host's own keys are kept; a managed default fills in only a top-level key the host's file
+    does not have; the user's options override both (mappings are merged deeply). A key whose user value is
+    V(null) is removed, also one that only the host's file had."
   - dockerd refuses to start on an unknown key or a wrongly typed value, so a bad C(daemon.json) takes the engine
-    and every container on the host down. This filter rejects such input while nothing on the host has changed yet.
-  - A key whose user value is V(null) removes the managed default of that key.
+    and every container on the host down. This filter rejects such input from the defaults and the options while
+    nothing on the host has changed yet. The host's own keys are passed through unchecked (dockerd checks them;
+    they may be newer than this filter).
   - 'C(log-opts) values must be strings for dockerd; integers are converted (C(max-file: 3) becomes C("3")).'
+  - With O(_input) and O(defaults) empty, returns the host's file as a mapping (parsed and checked to be one).
 options:
   _input:
     description: The user's options (C(docker_host_daemon_options)).
     type: dict
     required: true
   defaults:
-    description: The managed defaults (C(docker_host_daemon_defaults)), merged under O(_input).
+    description: The managed defaults (C(docker_host_daemon_defaults)), used for top-level keys the host's file lacks.
     type: dict
     default: {}
   allow_keys:
@@ -35,23 +41,38 @@ options:
     description: The variable name that error messages name.
     type: str
     default: docker_host_daemon_options
+  current:
+    description:
+      - The host's existing C(/etc/docker/daemon.json), as its text (empty or V(null) when there is none) or as a
+        mapping.
+      - Text that is not a JSON object is rejected naming C(/etc/docker/daemon.json).
+    type: raw
+    default: null
 """
 
 EXAMPLES = r"""
-- name: Build daemon.json
+- name: Read the host's daemon.json
+  ansible.builtin.slurp:
+    src: /etc/docker/daemon.json
+  register: daemon_json
+
+- name: Merge and write daemon.json
   ansible.builtin.copy:
-    content: "{{ docker_host_daemon_options | proxy_agent.observability.docker_daemon_config(defaults=docker_host_daemon_defaults) | to_nice_json }}"
+    content: >-
+      {{ docker_host_daemon_options | proxy_agent.observability.docker_daemon_config(
+           defaults=docker_host_daemon_defaults, current=daemon_json.content | b64decode) | to_nice_json }}
     dest: /etc/docker/daemon.json
     mode: "0644"
 """
 
 RETURN = r"""
 _value:
-  description: The merged, checked daemon configuration.
+  description: The merged daemon configuration; the keys the defaults and options set are checked.
   type: dict
 """
 
 import ipaddress
+import json
 
 from ansible.module_utils.common.text.converters import to_text
 
@@ -87,17 +108,47 @@ _LOG_LEVELS = ("debug", "info", "warn", "error", "fatal")
 _CGROUPNS_MODES = ("host", "private")
 _TYPE_NAMES = {_BOOL: "a boolean", _STR: "a string", _INT: "an integer", _LIST: "a list", _DICT: "a mapping"}
 
+DAEMON_JSON = "/etc/docker/daemon.json"
+_DAEMON_JSON_FIX = ("correct the file on the host or remove it (dockerd cannot start with it either), or set "
+                    "docker_host_daemon_json_manage: false to leave it alone")
+
 
 def _merge(defaults, options):
     merged = dict(defaults)
     for key, value in options.items():
         if value is None:
             merged.pop(key, None)
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+        elif isinstance(value, dict) and isinstance(merged.get(key, {}), dict):
+            merged[key] = _merge(merged.get(key, {}), value)
         else:
             merged[key] = value
     return merged
+
+
+def _parse_current(current):
+    """The host's daemon.json as a mapping: {} for no file or an empty one."""
+    if current is None:
+        return {}
+    if isinstance(current, dict):
+        return dict(current)
+    if isinstance(current, bytes):
+        current = current.decode("utf-8", errors="replace")
+    if not isinstance(current, str):
+        raise bad_input(DAEMON_JSON, "the host's file was read as %s, not as text" % type(current).__name__,
+                        "pass the file's text (slurp, then b64decode)")
+    text = current.lstrip("\ufeff")  # dockerd accepts a byte order mark
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise bad_input(DAEMON_JSON, "the host's file is not valid JSON (%s), and the role merges its keys into it"
+                        % exc, _DAEMON_JSON_FIX)
+    if not isinstance(value, dict):
+        raise bad_input(DAEMON_JSON, "the host's file holds a JSON %s, not an object of daemon options"
+                        % {list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(
+                            type(value), "null"), _DAEMON_JSON_FIX)
+    return value
 
 
 def _check_type(variable, key, value, expected):
@@ -119,9 +170,13 @@ def _check_cidr(variable, key, value):
                         "write it like '172.31.0.1/24'")
 
 
-def _log_opts(variable, value):
+def _log_opts(variable, value, own):
+    """log-opts with the values the role sets (the names in own) checked and made strings; the host's kept."""
     result = {}
     for opt, opt_value in value.items():
+        if opt not in own:
+            result[opt] = opt_value
+            continue
         if isinstance(opt_value, bool) or not isinstance(opt_value, (str, int)):
             raise bad_input("%s['log-opts']['%s']" % (variable, opt),
                             "must be a string, got %s %r" % (type(opt_value).__name__, opt_value),
@@ -130,8 +185,31 @@ def _log_opts(variable, value):
     return result
 
 
-def docker_daemon_config(options, defaults=None, allow_keys=None, variable="docker_host_daemon_options"):
-    """Merge options over defaults and check them against dockerd's daemon.json schema."""
+def _check_value(source, key, value):
+    """Checks beyond the JSON type, for the keys whose values dockerd parses further."""
+    if key == "log-level" and value not in _LOG_LEVELS:
+        raise bad_input("%s['log-level']" % source, "%r is not a log level" % (value,),
+                        "use one of %s" % ", ".join(_LOG_LEVELS))
+    if key == "default-cgroupns-mode" and value not in _CGROUPNS_MODES:
+        raise bad_input("%s['default-cgroupns-mode']" % source, "%r is not a cgroup namespace mode" % (value,),
+                        "use 'host' or 'private'")
+    if key in ("bip", "fixed-cidr", "fixed-cidr-v6"):
+        _check_cidr(source, key, value)
+    elif key == "default-address-pools":
+        for pool in value:
+            if not isinstance(pool, dict) or set(pool) != {"base", "size"}:
+                raise bad_input("%s['default-address-pools']" % source, "entry %r is not {base, size}" % (pool,),
+                                "write entries like {'base': '172.80.0.0/16', 'size': 24}")
+            _check_cidr(source, "default-address-pools", pool["base"])
+    elif key == "registry-mirrors":
+        for mirror in value:
+            if not isinstance(mirror, str) or not mirror.startswith(("http://", "https://")):
+                raise bad_input("%s['registry-mirrors']" % source, "%r is not a URL" % (mirror,),
+                                "write mirrors with their scheme, e.g. 'https://mirror.example:5000'")
+
+
+def docker_daemon_config(options, defaults=None, allow_keys=None, variable="docker_host_daemon_options", current=None):
+    """Merge options and defaults into the host's daemon.json and check the keys they set."""
     if options is None:
         options = {}
     if not isinstance(options, dict):
@@ -142,13 +220,21 @@ def docker_daemon_config(options, defaults=None, allow_keys=None, variable="dock
     if not isinstance(defaults, dict):
         raise bad_input("docker_host_daemon_defaults", "must be a mapping, got %s" % type(defaults).__name__,
                         "set it like {'live-restore': true}")
+    host = _parse_current(current)
     allowed = set(allow_keys or [])
-    merged = _merge(defaults, options)
+    base = dict(host)
+    base.update((key, value) for key, value in defaults.items() if key not in host and value is not None)
+    merged = _merge(base, options)
     for key in sorted(merged):
-        value = merged[key]
-        source = variable if key in options else "docker_host_daemon_defaults"
+        if key in options:
+            source = variable
+        elif key in host:
+            continue  # the host's own key, as dockerd runs with it: dockerd checks it
+        else:
+            source = "docker_host_daemon_defaults"
         if key in allowed:
             continue
+        value = merged[key]
         if key not in KNOWN_KEYS:
             raise bad_input("%s['%s']" % (source, key), "is not a daemon.json option dockerd knows, and dockerd "
                             "refuses to start on unknown keys",
@@ -156,26 +242,11 @@ def docker_daemon_config(options, defaults=None, allow_keys=None, variable="dock
                             "docker_host_daemon_allow_keys if your engine is newer than this check")
         _check_type(source, key, value, KNOWN_KEYS[key])
         if key == "log-opts":
-            merged[key] = _log_opts(source, value)
-        elif key == "log-level" and value not in _LOG_LEVELS:
-            raise bad_input("%s['log-level']" % source, "%r is not a log level" % (value,),
-                            "use one of %s" % ", ".join(_LOG_LEVELS))
-        elif key == "default-cgroupns-mode" and value not in _CGROUPNS_MODES:
-            raise bad_input("%s['default-cgroupns-mode']" % source, "%r is not a cgroup namespace mode" % (value,),
-                            "use 'host' or 'private'")
-        elif key in ("bip", "fixed-cidr", "fixed-cidr-v6"):
-            _check_cidr(source, key, value)
-        elif key == "default-address-pools":
-            for pool in value:
-                if not isinstance(pool, dict) or set(pool) != {"base", "size"}:
-                    raise bad_input("%s['default-address-pools']" % source, "entry %r is not {base, size}" % (pool,),
-                                    "write entries like {'base': '172.80.0.0/16', 'size': 24}")
-                _check_cidr(source, "default-address-pools", pool["base"])
-        elif key == "registry-mirrors":
-            for mirror in value:
-                if not isinstance(mirror, str) or not mirror.startswith(("http://", "https://")):
-                    raise bad_input("%s['registry-mirrors']" % source, "%r is not a URL" % (mirror,),
-                                    "write mirrors with their scheme, e.g. 'https://mirror.example:5000'")
+            # Merged into the host's log-opts, only the options' values are the role's to check.
+            own = options[key] if key in host and isinstance(options.get(key), dict) else value
+            merged[key] = _log_opts(source, value, set(own))
+        else:
+            _check_value(source, key, value)
     return merged
 
 

@@ -33,10 +33,12 @@ def test_docker_service_is_enabled_and_running(host):
 
 def test_daemon_json_merges_user_keys_over_defaults(host):
     config = json.loads(host.file("/etc/docker/daemon.json").content_string)
-    assert config["log-driver"] == "json-file"
-    assert config["log-opts"] == {"max-size": "20m", "max-file": "3"}
+    # The role's only default; logging and no-new-privileges are no longer set daemon-wide (the stack's containers
+    # set their own), so only the user's log option is there.
     assert config["live-restore"] is True
-    assert config["no-new-privileges"] is True
+    assert config["log-opts"] == {"max-size": "20m"}
+    assert "log-driver" not in config
+    assert "no-new-privileges" not in config
     assert config["log-level"] == "warn"
     assert config["default-address-pools"] == [{"base": "172.31.0.0/16", "size": 24}]
 
@@ -53,11 +55,20 @@ def test_running_engine_uses_the_written_daemon_json(host):
     assert info["LiveRestoreEnabled"] is True
 
 
-def test_containers_start_with_no_new_privileges(host, local_images):
-    # dockerd 20.10 does not list the option in `docker info`; a process inside a container shows it.
+def test_no_new_privileges_is_the_stack_containers_own_not_daemon_wide(host, local_images):
+    # dockerd 20.10 does not list the option in `docker info`; a process inside a container shows it. A container the
+    # stack did not create keeps the engine's default (daemon-wide no-new-privileges is opt-in), the stack's own have it.
     status = host.check_output("docker run --rm --entrypoint /bin/sh %s -c 'grep NoNewPrivs /proc/self/status'",
                                local_images["node_exporter"])
-    assert status.split() == ["NoNewPrivs:", "1"]
+    assert status.split() == ["NoNewPrivs:", "0"]
+    stack = host.check_output("docker exec proxy-prometheus grep NoNewPrivs /proc/1/status")
+    assert stack.split() == ["NoNewPrivs:", "1"]
+
+
+def test_stack_containers_rotate_their_own_logs(host):
+    for name in ("proxy-prometheus", "proxy-node-exporter", "proxy-alertmanager"):
+        log_config = _docker_json(host, "inspect", name)[0]["HostConfig"]["LogConfig"]
+        assert log_config == {"Type": "json-file", "Config": {"max-size": "10m", "max-file": "3"}}, name
 
 
 def test_stack_network_has_the_configured_subnet_and_our_label(host):

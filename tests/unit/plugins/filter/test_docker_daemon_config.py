@@ -85,3 +85,86 @@ def test_bad_default_is_blamed_on_the_defaults_variable():
     with pytest.raises(AnsibleFilterError) as exc:
         docker_daemon_config({}, defaults={"live-restore": "true"})
     assert str(exc.value).startswith("docker_host_daemon_defaults['live-restore']: must be a boolean")
+
+
+# The host's own daemon.json (issue 11): merged into, never replaced.
+HOST_FILE = '{\n    "data-root": "/srv/docker",\n    "labels": ["site=lab"],\n    "max-concurrent-downloads": 2,\n' \
+            '    "log-opts": {"max-size": "100m", "compress": "true"}\n}\n'
+ROLE_DEFAULTS = {"live-restore": True}
+
+
+def test_the_hosts_keys_are_kept_and_the_defaults_fill_in_the_rest():
+    result = docker_daemon_config({}, defaults=ROLE_DEFAULTS, current=HOST_FILE)
+    assert result == {"data-root": "/srv/docker", "labels": ["site=lab"], "max-concurrent-downloads": 2,
+                      "log-opts": {"max-size": "100m", "compress": "true"}, "live-restore": True}
+
+
+def test_a_default_does_not_override_the_hosts_value():
+    result = docker_daemon_config({}, defaults={"live-restore": True, "log-opts": {"max-file": "3"}},
+                                  current='{"live-restore": false, "log-opts": {"max-size": "1g"}}')
+    assert result == {"live-restore": False, "log-opts": {"max-size": "1g"}}
+
+
+def test_the_options_override_the_hosts_keys_and_merge_into_its_mappings():
+    result = docker_daemon_config({"max-concurrent-downloads": 5, "log-opts": {"max-size": "20m", "max-file": 4}},
+                                  defaults=ROLE_DEFAULTS, current=HOST_FILE)
+    assert result["max-concurrent-downloads"] == 5
+    assert result["log-opts"] == {"max-size": "20m", "compress": "true", "max-file": "4"}
+    assert result["data-root"] == "/srv/docker"
+
+
+def test_null_removes_a_key_only_the_hosts_file_had():
+    result = docker_daemon_config({"data-root": None, "log-opts": {"compress": None}}, current=HOST_FILE)
+    assert "data-root" not in result
+    assert result["log-opts"] == {"max-size": "100m"}
+
+
+def test_null_for_a_key_nobody_set_is_ignored():
+    assert docker_daemon_config({"log-opts": {"max-file": None}, "debug": None}) == {"log-opts": {}}
+
+
+def test_unknown_and_unusual_host_keys_pass_through_unchecked():
+    host = {"features": {"containerd-snapshotter": True}, "brand-new-option": [1], "log-level": "trace",
+            "log-opts": {"max-file": 3}}
+    assert docker_daemon_config({}, defaults=ROLE_DEFAULTS, current=host) == dict(host, **ROLE_DEFAULTS)
+
+
+def test_the_hosts_file_is_not_modified():
+    host = {"log-opts": {"max-size": "1g"}}
+    docker_daemon_config({"log-opts": {"max-size": "2g"}}, current=host)
+    assert host == {"log-opts": {"max-size": "1g"}}
+
+
+@pytest.mark.parametrize("current", [None, "", "  \n", "\ufeff{}"])
+def test_no_file_an_empty_file_and_a_byte_order_mark_are_an_empty_configuration(current):
+    assert docker_daemon_config({}, defaults=ROLE_DEFAULTS, current=current) == ROLE_DEFAULTS
+
+
+def test_without_options_and_defaults_the_hosts_file_is_returned_parsed():
+    assert docker_daemon_config({}, current=b'{"labels": ["a=b"]}') == {"labels": ["a=b"]}
+
+
+def test_options_the_host_already_has_are_checked():
+    with pytest.raises(AnsibleFilterError) as exc:
+        docker_daemon_config({"max-concurrent-downloads": "5"}, current=HOST_FILE)
+    assert str(exc.value).startswith("docker_host_daemon_options['max-concurrent-downloads']: must be an integer")
+
+
+DAEMON_JSON_FIX = ("Fix: correct the file on the host or remove it (dockerd cannot start with it either), or set "
+                   "docker_host_daemon_json_manage: false to leave it alone")
+
+
+@pytest.mark.parametrize("current, problem", [
+    ('{"labels": ["a=b"],}', "/etc/docker/daemon.json: the host's file is not valid JSON (Expecting property name "
+                             "enclosed in double quotes: line 1 column 20 (char 19)), and the role merges its keys "
+                             "into it. "),
+    ('["live-restore"]', "/etc/docker/daemon.json: the host's file holds a JSON list, not an object of daemon "
+                         "options. "),
+    ("null", "/etc/docker/daemon.json: the host's file holds a JSON null, not an object of daemon options. "),
+    ('"live-restore"', "/etc/docker/daemon.json: the host's file holds a JSON string, not an object of daemon "
+                       "options. "),
+])
+def test_a_hosts_file_that_is_not_a_json_object_is_rejected_naming_the_file(current, problem):
+    with pytest.raises(AnsibleFilterError) as exc:
+        docker_daemon_config({}, defaults=ROLE_DEFAULTS, current=current)
+    assert str(exc.value) == problem + DAEMON_JSON_FIX
