@@ -55,10 +55,11 @@ def test_admin_password_comes_from_a_file_never_the_environment(host):
     assert "GF_SECURITY_ADMIN_PASSWORD__FILE=/etc/grafana/secrets/admin_password" in env
     assert not [e for e in env if e.startswith("GF_SECURITY_ADMIN_PASSWORD=")]
     assert ADMIN[1] not in json.dumps(env)
+    # Readable by Grafana's own user (472) only, never by a group.
     secret = host.file(CONFIG_ROOT + "/grafana/secrets/admin_password")
-    assert (secret.user, secret.group, secret.mode) == ("root", "root", 0o640)
+    assert (secret.uid, secret.gid, secret.mode) == (472, 0, 0o400)
     key = host.file(CONFIG_ROOT + "/grafana/secrets/secret_key")
-    assert key.mode == 0o640 and len(key.content_string.strip()) >= 32
+    assert (key.uid, key.gid, key.mode) == (472, 0, 0o400) and len(key.content_string.strip()) >= 32
 
 
 def test_login_with_the_admin_password_and_not_without(host):

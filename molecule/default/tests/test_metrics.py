@@ -124,8 +124,8 @@ def test_alertmanager_is_ready_and_knows_the_routes(host):
 
 def test_secrets_live_in_files_readable_by_the_container_only(host):
     secret = host.file("/etc/proxy-observability/postgres_exporter/password")
-    assert secret.mode == 0o640
-    assert secret.user == "root" and secret.gid == 65534
+    # The container's own user only: never a shared group such as nogroup (65534).
+    assert (secret.uid, secret.gid, secret.mode) == (65534, 0, 0o400)
     assert secret.content_string == "fixture-password"
     env = " ".join(_inspect(host, "proxy-postgres-exporter")["Config"]["Env"])
     assert "fixture-password" not in env

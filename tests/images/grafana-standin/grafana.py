@@ -948,16 +948,30 @@ def cli(args):
     if words[:2] != ["admin", "reset-admin-password"]:
         sys.stderr.write("Error: \u2717 test stand-in: only `grafana cli admin reset-admin-password` is implemented\n")
         return 1
-    pw_args = words[2:]
-    if flags.get("password-from-stdin"):
-        password = sys.stdin.readline().rstrip("\n")
-    elif len(pw_args) == 1:
-        password = pw_args[0]
+    from_stdin = flags.get("password-from-stdin", False)
+    if not isinstance(from_stdin, bool):  # --password-from-stdin=false, as Go's flag package takes it
+        try:
+            from_stdin = parse_bool(from_stdin)
+        except ValueError:
+            sys.stderr.write('Incorrect Usage: invalid boolean value "%s" for -password-from-stdin: parse error\n'
+                             % from_stdin)
+            return 1
+    if from_stdin:
+        # reset_password_command.go: prints the prompt, then reads one line with bufio.Scanner (ScanLines drops the
+        # newline and a \r before it); nothing at all on stdin is an error of its own.
+        sys.stdout.write("New Password: ")
+        sys.stdout.flush()
+        line = sys.stdin.buffer.readline()
+        if not line:
+            sys.stderr.write("Error: \u2717 can't read password from stdin\n")
+            return 1
+        line = line[:-1] if line.endswith(b"\n") else line
+        password = (line[:-1] if line.endswith(b"\r") else line).decode("utf-8", "surrogateescape")
     else:
-        sys.stderr.write("Error: \u2717 new password is too short\n" if not pw_args else
-                         "Error: \u2717 too many arguments\n")
-        return 1
-    if len(password) < 4:
+        # c.Args().First(): the first argument after the subcommand; any further ones are ignored.
+        pos = rest[rest.index("reset-admin-password") + 1:]
+        password = pos[0] if pos else ""
+    if len(password.encode("utf-8", "surrogateescape")) < 4:  # Password.IsWeak counts bytes
         sys.stderr.write("Error: \u2717 new password is too short\n")
         return 1
     try:
@@ -973,7 +987,7 @@ def cli(args):
             raise Fatal("test stand-in: %s does not exist (start the server once first)" % db_path)
         user_id = int(flags.get("user-id") or 1)
         if set_password(db_path, user_id, password) == 0:
-            raise Fatal("failed to find user: user not found")
+            raise Fatal("could not read user from database. Error: user not found")
     except (Fatal, sqlite3.Error, ValueError) as e:
         sys.stderr.write("Error: \u2717 %s\n" % e)
         return 1
