@@ -55,17 +55,20 @@ options:
     type: raw
     required: true
   variable:
-    description: The variable that holds the dashboards, named in error messages.
+    description: The variable the dashboards come from, named in error messages together with the file name
+      (C(<variable>/<file name>)). The grafana role reads them from the directory C(grafana_dashboards_dir).
     type: str
-    default: grafana_dashboards_extra
+    default: grafana_dashboards_dir
 """
 
 EXAMPLES = r"""
-- name: Normalise the shipped dashboards and yours
+- name: Normalise the dashboards of a directory
   ansible.builtin.set_fact:
     __grafana_dashboards: >-
-      {{ (__shipped | combine(grafana_dashboards_extra))
+      {{ dict(__paths | map('basename') | zip(query('ansible.builtin.file', *__paths)))
          | proxy_agent.observability.grafana_dashboards(__grafana_datasources.datasources) }}
+  vars:
+    __paths: "{{ query('ansible.builtin.fileglob', grafana_dashboards_dir ~ '/*.json') | sort }}"
 
 - name: Check one dashboard
   ansible.builtin.assert:
@@ -221,9 +224,14 @@ def _parse(where, content):
                     "give the dashboard's JSON text, e.g. lookup('file', 'my-dashboard.json')")
 
 
-def normalize_dashboard(name, content, index, variable="grafana_dashboards_extra"):
-    """One dashboard, normalised and checked; errors name variable[name]."""
-    where = "%s[%r]" % (variable, name)
+def _where(variable, name):
+    """How errors name one dashboard: the variable it comes from and its file name."""
+    return "%s/%s" % (variable, name)
+
+
+def normalize_dashboard(name, content, index, variable="grafana_dashboards_dir"):
+    """One dashboard, normalised and checked; errors name variable/name."""
+    where = _where(variable, name)
     dashboard = _parse(where, content)
     if "dashboard" in dashboard and isinstance(dashboard["dashboard"], Mapping) and "title" not in dashboard:
         dashboard = dashboard["dashboard"]
@@ -243,7 +251,7 @@ def normalize_dashboard(name, content, index, variable="grafana_dashboards_extra
     return dashboard
 
 
-def grafana_dashboards(files, datasource_uids, variable="grafana_dashboards_extra"):
+def grafana_dashboards(files, datasource_uids, variable="grafana_dashboards_dir"):
     """Return {file name: normalised dashboard}, checked, with unique uids and titles."""
     if not isinstance(files, Mapping):
         raise bad_input(variable, "must map file names to dashboards, got %s" % type(files).__name__,
@@ -252,27 +260,27 @@ def grafana_dashboards(files, datasource_uids, variable="grafana_dashboards_extr
     result, uids, titles = {}, {}, {}
     for name in sorted(files, key=str):
         if not isinstance(name, str) or not name.endswith(".json") or "/" in name or name.startswith("."):
-            raise bad_input("%s[%r]" % (variable, name), "is not a plain file name ending in .json",
+            raise bad_input(_where(variable, name), "is not a plain file name ending in .json",
                             "name the file like 'my-dashboard.json'")
         dashboard = normalize_dashboard(name, files[name], index, variable)
-        where = "%s[%r]" % (variable, name)
+        where = _where(variable, name)
         if dashboard["uid"] in uids:
-            raise bad_input(where, "uid %r is also the uid of %s[%r]"
-                            % (dashboard["uid"], variable, uids[dashboard["uid"]]),
+            raise bad_input(where, "uid %r is also the uid of %s"
+                            % (dashboard["uid"], _where(variable, uids[dashboard["uid"]])),
                             "give each dashboard its own uid")
         uids[dashboard["uid"]] = name
         if dashboard["title"] in titles:
-            raise bad_input(where, "title %r is also the title of %s[%r]"
-                            % (dashboard["title"], variable, titles[dashboard["title"]]),
+            raise bad_input(where, "title %r is also the title of %s"
+                            % (dashboard["title"], _where(variable, titles[dashboard["title"]])),
                             "give each dashboard its own title")
         titles[dashboard["title"]] = name
         result[name] = dashboard
     return result
 
 
-def grafana_dashboard_check(dashboard, datasource_uids, name="dashboard", variable="grafana_dashboards_extra"):
+def grafana_dashboard_check(dashboard, datasource_uids, name="dashboard", variable="grafana_dashboards_dir"):
     """Check one dashboard model (not normalised); return it unchanged."""
-    where = "%s[%r]" % (variable, name)
+    where = _where(variable, name)
     if not isinstance(dashboard, Mapping):
         dashboard = _parse(where, dashboard)
     try:

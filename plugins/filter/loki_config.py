@@ -56,7 +56,8 @@ options:
     required: true
     suboptions:
       http_port:
-        description: HTTP port Loki listens on in its container (C(loki_http_port)).
+        description: HTTP port Loki listens on in its container (the catalogue's; not a role variable, named
+          C(http_port) in errors).
         type: int
         default: 3100
       log_level:
@@ -81,7 +82,8 @@ options:
         type: str
         default: 168h
       data_dir:
-        description: Absolute path of Loki's data directory inside the container (C(loki_data_dir)).
+        description: Absolute path of Loki's data directory inside the container (not a role variable, named
+          C(data_dir) in errors).
         type: str
         default: /loki
       schema_from:
@@ -127,7 +129,7 @@ EXAMPLES = r"""
 - name: Build loki.yaml
   ansible.builtin.set_fact:
     __loki_config: >-
-      {{ {'http_port': loki_http_port, 'auth_enabled': loki_auth_enabled,
+      {{ {'log_level': loki_log_level, 'auth_enabled': loki_auth_enabled,
           'retention_period': loki_retention_period, 'reject_old_samples': loki_reject_old_samples,
           'reject_old_samples_max_age': loki_reject_old_samples_max_age, 'schema_from': loki_schema_from,
           'limits': loki_limits, 'overrides': loki_config_overrides}
@@ -181,15 +183,15 @@ VAR_LIMITS = "loki_limits"
 VAR_EXISTING = "existing"
 VAR_TODAY = "today"
 
-# setting -> (variable named in errors, default)
+# setting -> (variable named in errors, default); the settings the role does not set are named by their key.
 SETTINGS = {
-    "http_port": ("loki_http_port", COMPONENTS["loki"]["ports"]["http"]["container"]),
+    "http_port": ("http_port", COMPONENTS["loki"]["ports"]["http"]["container"]),
     "log_level": ("loki_log_level", "info"),
     "auth_enabled": ("loki_auth_enabled", False),
     "retention_period": ("loki_retention_period", "336h"),
     "reject_old_samples": ("loki_reject_old_samples", True),
     "reject_old_samples_max_age": ("loki_reject_old_samples_max_age", "168h"),
-    "data_dir": ("loki_data_dir", "/loki"),
+    "data_dir": ("data_dir", "/loki"),
     "schema_from": ("loki_schema_from", "2024-01-01"),
     "limits": (VAR_LIMITS, None),
     "overrides": (VAR_OVERRIDES, None),

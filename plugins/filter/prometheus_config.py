@@ -45,7 +45,7 @@ options:
       - Keys of Prometheus' C(global) block, merged over the seed's.
       - Errors name the keys that the prometheus role sets from variables of their own by those variables
         (C(prometheus_scrape_interval), C(prometheus_evaluation_interval), C(prometheus_external_labels)), and
-        other keys as C(prometheus_global_config['<key>']).
+        other keys as C(global_config['<key>']).
     type: dict
     required: true
   alertmanagers:
@@ -54,15 +54,15 @@ options:
     elements: dict
     required: true
   rule_files:
-    description: Rule file paths or patterns as Prometheus sees them (C(prometheus_rule_files)), for example
-      C(/etc/prometheus/rules/*.yml).
+    description: Rule file paths or patterns as Prometheus sees them, for example C(/etc/prometheus/rules/*.yml)
+      (named C(rule_files) in errors).
     type: list
     elements: str
     required: true
   extra:
-    description: Further top-level keys (C(prometheus_config_extra)) among C(runtime), C(scrape_config_files),
-      C(storage), C(tracing), C(remote_write), C(remote_read), C(otlp). The keys this filter builds cannot be set
-      here.
+    description: Further top-level keys among C(runtime), C(scrape_config_files), C(storage), C(tracing),
+      C(remote_write), C(remote_read), C(otlp) (named C(extra) in errors). The keys this filter builds cannot be
+      set here.
     type: dict
     default: {}
   drop_alert_labels:
@@ -78,7 +78,7 @@ EXAMPLES = r"""
     dest: "{{ __prometheus_stage_dir }}/prometheus.yml"
     content: >-
       {{ __prometheus_scrape.scrape_configs
-         | proxy_agent.observability.prometheus_config(prometheus_global_config,
+         | proxy_agent.observability.prometheus_config({'scrape_interval': '30s'},
              _observability_fleet | proxy_agent.observability.fleet_endpoints('alertmanager', inventory_hostname),
              ['/etc/prometheus/rules/*.yml'], drop_alert_labels=['replica'])
          | to_nice_yaml(indent=2, sort_keys=false) }}
@@ -106,11 +106,12 @@ from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometh
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import global_var
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import order_job
 
-VAR_GLOBAL = "prometheus_global_config"
+# The filter's own inputs that no role variable sets are named by the option.
+VAR_GLOBAL = "global_config"
 VAR_ALERTMANAGERS = "alertmanagers"
 VAR_DROP = "prometheus_replica_label"
-VAR_RULES = "prometheus_rule_files"
-VAR_EXTRA = "prometheus_config_extra"
+VAR_RULES = "rule_files"
+VAR_EXTRA = "extra"
 VAR_JOBS = "scrape_configs"
 
 # The seed's global block ("Prometheus Configuration" in monitoring-observability-guide.md).

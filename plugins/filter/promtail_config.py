@@ -54,7 +54,8 @@ options:
         description: Value of the C(host) label, the inventory hostname (C(inventory_hostname)). Required.
         type: str
       http_port:
-        description: Port of Promtail's HTTP server (C(/ready), C(/metrics)) in its container (C(promtail_http_port)).
+        description: Port of Promtail's HTTP server (C(/ready), C(/metrics)) in its container (the catalogue's; not a
+          role variable, named C(http_port) in errors).
         type: int
         default: 9080
       labels:
@@ -133,11 +134,11 @@ VAR_LABELS = "promtail_json_labels"
 VAR_FILTER = "promtail_containers_filter"
 VAR_EXTRA = "promtail_scrape_configs_extra"
 
-# setting -> (variable named in errors, default)
+# setting -> (variable named in errors, default); http_port, which the role does not set, is named by its key.
 SETTINGS = {
     "push_url": (VAR_URL, None),
     "host": (VAR_HOST, None),
-    "http_port": ("promtail_http_port", COMPONENTS["promtail"]["ports"]["http"]["container"]),
+    "http_port": ("http_port", COMPONENTS["promtail"]["ports"]["http"]["container"]),
     "labels": (VAR_LABELS, ("level", "logger")),
     "containers_filter": (VAR_FILTER, None),
     "refresh_interval": ("promtail_docker_refresh_interval", "5s"),

@@ -19,7 +19,7 @@ from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors 
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._fleet import valid_host
 
 VAR_JOBS = "prometheus_scrape_configs_extra"
-VAR_GLOBAL = "prometheus_global_config"
+VAR_GLOBAL = "global_config"  # the prometheus_config filter's option
 # Keys of the global block that the prometheus role takes from variables of their own: errors name those variables.
 GLOBAL_VARS = {"scrape_interval": "prometheus_scrape_interval", "evaluation_interval": "prometheus_evaluation_interval",
                "external_labels": "prometheus_external_labels"}

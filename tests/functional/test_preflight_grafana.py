@@ -30,10 +30,10 @@ BAD_INPUT = [
         {"name": "Other", "type": "loki", "access": "browser", "url": "http://other:3100"}]}, {},
      "grafana_datasources_extra[0]: access 'browser' is not one of proxy, direct"),
     ("dashboard-not-json", {}, {"broken.json": '{"title": "A", "panels": [}'},
-     "grafana_dashboards_extra['broken.json']: is not valid JSON"),
+     "grafana_dashboards_dir/broken.json: is not valid JSON"),
     ("dashboard-unknown-datasource", {}, {"influx.json": json.dumps({"title": "Influx", "panels": [
         {"type": "timeseries", "title": "P", "datasource": "Influx", "targets": [{"refId": "A"}]}]})},
-     "grafana_dashboards_extra['influx.json']: panel 'P' (panels[0]): datasource 'Influx' is not a provisioned "
+     "grafana_dashboards_dir/influx.json: panel 'P' (panels[0]): datasource 'Influx' is not a provisioned "
      "datasource"),
 ]
 

@@ -184,34 +184,34 @@ def _board(**panel):
 
 @pytest.mark.parametrize("files, message", [
     ({"a.json": _board(datasource="Graphite")},
-     "grafana_dashboards_extra['a.json']: panel 'Request Rate' (panels[0]): datasource 'Graphite' is not a provisioned "
+     "grafana_dashboards_dir/a.json: panel 'Request Rate' (panels[0]): datasource 'Graphite' is not a provisioned "
      "datasource. Fix: refer to a datasource by its uid (one of: loki, prometheus), or provision it "
      "(grafana_datasources_extra)"),
     ({"a.json": _board(datasource={"type": "loki", "uid": "prometheus"})},
-     "grafana_dashboards_extra['a.json']: panel 'Request Rate' (panels[0]): datasource 'prometheus' has type "
+     "grafana_dashboards_dir/a.json: panel 'Request Rate' (panels[0]): datasource 'prometheus' has type "
      "'prometheus', but the reference says 'loki'. Fix: correct the type or the uid of the reference"),
     ({"a.json": _board(datasource="${DS_GRAPHITE}")},
-     "grafana_dashboards_extra['a.json']: panel 'Request Rate' (panels[0]): datasource '${DS_GRAPHITE}' is neither a "
+     "grafana_dashboards_dir/a.json: panel 'Request Rate' (panels[0]): datasource '${DS_GRAPHITE}' is neither a "
      "datasource template variable of the dashboard nor an input that matches a provisioned datasource. Fix: refer to "
      "the datasource by its uid (one of: loki, prometheus)"),
     ({"a.json": _board(targets=[])},
-     "grafana_dashboards_extra['a.json']: panel 'Request Rate' (panels[0]): shows data but has no targets. Fix: add "
+     "grafana_dashboards_dir/a.json: panel 'Request Rate' (panels[0]): shows data but has no targets. Fix: add "
      "the panel's queries as \"targets\""),
     ({"a.json": {"uid": "a", "panels": []}},
-     "grafana_dashboards_extra['a.json']: has no title. Fix: set \"title\""),
-    ({"a.json": "{not json"}, "grafana_dashboards_extra['a.json']: is not valid JSON (Expecting property name"),
-    ({"a.json": 3}, "grafana_dashboards_extra['a.json']: is not a dashboard (a JSON object), got int."),
+     "grafana_dashboards_dir/a.json: has no title. Fix: set \"title\""),
+    ({"a.json": "{not json"}, "grafana_dashboards_dir/a.json: is not valid JSON (Expecting property name"),
+    ({"a.json": 3}, "grafana_dashboards_dir/a.json: is not a dashboard (a JSON object), got int."),
     ({"a.yaml": {"title": "A"}},
-     "grafana_dashboards_extra['a.yaml']: is not a plain file name ending in .json. Fix: name the file like "
+     "grafana_dashboards_dir/a.yaml: is not a plain file name ending in .json. Fix: name the file like "
      "'my-dashboard.json'"),
     ({"a.json": {"title": "A", "uid": "same"}, "b.json": {"title": "B", "uid": "same"}},
-     "grafana_dashboards_extra['b.json']: uid 'same' is also the uid of grafana_dashboards_extra['a.json']. Fix: give "
+     "grafana_dashboards_dir/b.json: uid 'same' is also the uid of grafana_dashboards_dir/a.json. Fix: give "
      "each dashboard its own uid"),
     ({"a.json": {"title": "Same"}, "b.json": {"title": "Same"}},
-     "grafana_dashboards_extra['b.json']: title 'Same' is also the title of grafana_dashboards_extra['a.json']. Fix: "
+     "grafana_dashboards_dir/b.json: title 'Same' is also the title of grafana_dashboards_dir/a.json. Fix: "
      "give each dashboard its own title"),
     ({"a.json": {"title": "A", "uid": "x" * 41}},
-     "grafana_dashboards_extra['a.json']: uid '%s' is not a stable Grafana uid. Fix: set \"uid\" to 1 to 40 letters, "
+     "grafana_dashboards_dir/a.json: uid '%s' is not a stable Grafana uid. Fix: set \"uid\" to 1 to 40 letters, "
      "digits, '.', '_' or '-'" % ("x" * 41)),
 ])
 def test_bad_dashboards_name_the_file_and_panel(files, message):
@@ -231,7 +231,7 @@ def test_check_rejects_the_envelope_and_a_missing_uid():
     with pytest.raises(AnsibleFilterError) as error:
         grafana_dashboard_check(json.loads(SEED), UIDS, name="application-overview.json")
     assert str(error.value) == (
-        "grafana_dashboards_extra['application-overview.json']: is wrapped in the HTTP API envelope {\"dashboard\": "
+        "grafana_dashboards_dir/application-overview.json: is wrapped in the HTTP API envelope {\"dashboard\": "
         "...}, which file provisioning does not unwrap. Fix: store the bare dashboard model (the grafana_dashboards "
         "filter unwraps it)")
     with pytest.raises(AnsibleFilterError, match=r"uid None is not a stable Grafana uid"):

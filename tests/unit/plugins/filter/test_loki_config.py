@@ -410,13 +410,13 @@ BAD_INPUT = [
     ("schema-override-not-a-mapping", {"overrides": {"schema_config": []}},
      "loki_config_overrides.schema_config: must be a mapping with a configs list, got list. Fix: write it like "
      "{'configs': [{'from': '2024-01-01', 'store': 'tsdb', ...}]}, or leave schema_config to this filter"),
-    ("http-port", {"http_port": 70000}, "loki_http_port: 70000 is not a port. Fix: give a port from 1 to 65535"),
+    ("http-port", {"http_port": 70000}, "http_port: 70000 is not a port. Fix: give a port from 1 to 65535"),
     ("log-level", {"log_level": "verbose"},
      "loki_log_level: 'verbose' is not a Loki log level. Fix: use one of debug, info, warn, error"),
     ("auth-enabled-string", {"auth_enabled": "yes"},
      "loki_auth_enabled: must be true or false, got string 'yes'. Fix: write true or false, unquoted"),
     ("data-dir-relative", {"data_dir": "loki"},
-     "loki_data_dir: 'loki' is not an absolute path. Fix: give the directory as Loki sees it in its container, "
+     "data_dir: 'loki' is not an absolute path. Fix: give the directory as Loki sees it in its container, "
      "e.g. '/loki'"),
     ("unknown-setting", {"retention": "336h"},
      "settings: 'retention' is not a setting of loki_config. Fix: use auth_enabled, data_dir, http_port, limits, "

@@ -127,10 +127,10 @@ def test_output_dumps_identically_twice():
 
 BAD_INPUT = [
     ({"global_config": {"scrape_intervall": "30s"}},
-     "prometheus_global_config['scrape_intervall']: is not a key of Prometheus' global block. Fix: check the "
+     "global_config['scrape_intervall']: is not a key of Prometheus' global block. Fix: check the "
      "spelling against Prometheus' configuration reference (this check knows the keys of Prometheus 3.14)"),
     ({"global_config": "30s"},
-     "prometheus_global_config: must be a mapping of Prometheus' global keys, got str. "
+     "global_config: must be a mapping of Prometheus' global keys, got str. "
      "Fix: set it like {'scrape_interval': '30s'}"),
     ({"global_config": {"evaluation_interval": "1.5m"}},
      "prometheus_evaluation_interval: '1.5m' is not a Prometheus duration. Fix: write a number "
@@ -139,7 +139,7 @@ BAD_INPUT = [
      "prometheus_scrape_interval: '0' must be longer than zero. Fix: give a duration such as "
      "'15s', or leave the key out to use the default"),
     ({"global_config": {"scrape_timeout": "20s"}},
-     "prometheus_global_config['scrape_timeout']: '20s' is longer than scrape_interval '15s', which Prometheus "
+     "global_config['scrape_timeout']: '20s' is longer than scrape_interval '15s', which Prometheus "
      "refuses. Fix: make scrape_timeout at most scrape_interval"),
     ({"global_config": {"external_labels": {"data-center": "eu1"}}},
      "prometheus_external_labels['data-center']: 'data-center' is not a label name. Fix: use "
@@ -166,13 +166,13 @@ BAD_INPUT = [
      "prometheus_replica_label[0]: '__replica__' starts with '__', which Prometheus reserves for internal labels. "
      "Fix: drop the leading underscores, e.g. 'replica'"),
     ({"rule_files": ["/etc/prometheus/*/rules.yml"]},
-     "prometheus_rule_files[0]: '/etc/prometheus/*/rules.yml' is not a rule file path Prometheus accepts. "
+     "rule_files[0]: '/etc/prometheus/*/rules.yml' is not a rule file path Prometheus accepts. "
      "Fix: give a path with at most one '*', in its last element, e.g. '/etc/prometheus/rules/*.yml'"),
     ({"extra": {"alerting": {"alert_relabel_configs": []}}},
-     "prometheus_config_extra['alerting']: is built by this collection. "
+     "extra['alerting']: is built by this collection. "
      "Fix: set it through the inventory (every host that runs alertmanager) instead"),
     ({"extra": {"remote_writes": []}},
-     "prometheus_config_extra['remote_writes']: is not a top-level key of prometheus.yml. Fix: use one of runtime, "
+     "extra['remote_writes']: is not a top-level key of prometheus.yml. Fix: use one of runtime, "
      "scrape_config_files, storage, tracing, remote_write, remote_read, otlp"),
     ({"scrape_configs": JOBS + [JOBS[0]]},
      "scrape_configs[2]['job_name']: 'node' is defined twice, which Prometheus refuses. "

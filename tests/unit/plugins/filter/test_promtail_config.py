@@ -304,7 +304,7 @@ BAD_INPUT = [
      "e.g. '5s' or '1m'"),
     ("host-missing", {"host": None},
      "inventory_hostname: None cannot be the host label. Fix: pass the inventory hostname, e.g. 'app1'"),
-    ("port", {"http_port": 0}, "promtail_http_port: 0 is not a port. Fix: give a port from 1 to 65535"),
+    ("port", {"http_port": 0}, "http_port: 0 is not a port. Fix: give a port from 1 to 65535"),
     ("unknown-setting", {"loki_url": URL},
      "settings: 'loki_url' is not a setting of promtail_config. Fix: use containers_filter, extra_scrape_configs, "
      "host, http_port, labels, push_url, refresh_interval"),
