@@ -41,7 +41,9 @@ _value:
   description: "C(container), C(alias), C(volume) (None without data), C(volume_path), C(volume_owner) (the UID
     that owns the volume's content), C(user), C(group) (the user's group id, which may read secret files),
     C(config_mount) (None for flags only), C(checks), C(port) (the readiness probe's port inside the container),
-    C(ready_path), C(ports) (port name to container port), C(published_ports)."
+    C(ready_path), C(ports) (port name to container port), C(published_ports), C(flags_check) (the binary and
+    arguments that make it parse the container's flags and exit, or None), C(reload) (signal, restart or none),
+    C(verify) (the metrics that prove a (re)load, or None), C(metrics_port) and C(metrics_path) (its own metrics)."
   type: dict
 """
 
@@ -79,6 +81,12 @@ def component_spec(fleet, host, component):
         "ready_path": ready["path"],
         "ports": {name: port["container"] for name, port in entry["ports"].items()},
         "published_ports": published_ports(fleet, host, component),
+        "flags_check": ({"entrypoint": entry["flags_check"]["entrypoint"], "args": list(entry["flags_check"]["args"])}
+                        if entry["flags_check"] else None),
+        "reload": entry["reload"],
+        "verify": entry["verify"],
+        "metrics_port": entry["ports"][entry["metrics"]["port"]]["container"],
+        "metrics_path": entry["metrics"]["path"],
     }
 
 

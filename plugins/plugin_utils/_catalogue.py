@@ -19,6 +19,15 @@ Entry keys:
   volume      the data volume's mount path and the UID that owns its content (None: no data)
   config      where the configuration directory is mounted in the container (None: flags only)
   checks      the upstream checker, run from the very image that will be deployed on the staged directory
+  flags_check  the component's binary in the image and the arguments that, appended to the container's command,
+              make it parse every flag and exit without starting (kingpin's and Go's flag parsers refuse an unknown
+              flag before printing the help); None where upstream's parser was not confirmed to behave so
+  reload      how a running instance applies a new configuration: "signal" (SIGHUP), "restart" or "none"
+  verify      what proves the running instance loaded the rendered configuration, from its own metrics page:
+                  success: the metric that is 1 after a successful (re)load;
+                  time: the metric holding the time of the last successful (re)load (a reload must advance it);
+                  hash: {metric, file}, the metric holding a hash of the loaded file's bytes (Alertmanager's
+                  md5-based alertmanager_config_hash) and that file in the config directory
   ports       named ports, the first one the component's main port:
                 container   the port inside the container
                 host        the default published port (observability_published_ports overrides it)
@@ -62,6 +71,7 @@ COMPONENTS = {
     "node_exporter": {
         "placement": "agents", "instances": "each", "image": "node_exporter", "user": "65534:65534",
         "volume": None, "config": None, "checks": (),
+        "flags_check": {"entrypoint": "/bin/node_exporter", "args": ("--help",)}, "reload": "none", "verify": None,
         "ports": {"metrics": _port(9100)},
         "ready": {"port": "metrics", "path": "/metrics"},
         "metrics": {"job": "node", "port": "metrics", "path": "/metrics"},
@@ -70,6 +80,7 @@ COMPONENTS = {
     "cadvisor": {
         "placement": "agents", "instances": "each", "image": "cadvisor", "user": "0:0",
         "volume": None, "config": None, "checks": (),
+        "flags_check": None, "reload": "none", "verify": None,
         "ports": {"http": _port(8080)},
         "ready": {"port": "http", "path": "/healthz"},
         "metrics": {"job": "docker", "port": "http", "path": "/metrics"},
@@ -78,6 +89,8 @@ COMPONENTS = {
     "postgres_exporter": {
         "placement": "postgres", "instances": "each", "image": "postgres_exporter", "user": "65534:65534",
         "volume": None, "config": "/etc/postgres_exporter", "checks": (),
+        "flags_check": {"entrypoint": "/bin/postgres_exporter", "args": ("--help",)}, "reload": "restart",
+        "verify": None,
         "ports": {"metrics": _port(9187)},
         "ready": {"port": "metrics", "path": "/metrics"},
         "metrics": {"job": "postgres", "port": "metrics", "path": "/metrics"},
@@ -86,6 +99,7 @@ COMPONENTS = {
     "redis_exporter": {
         "placement": "redis", "instances": "each", "image": "redis_exporter", "user": "59000:59000",
         "volume": None, "config": "/etc/redis_exporter", "checks": (),
+        "flags_check": {"entrypoint": "/redis_exporter", "args": ("--help",)}, "reload": "restart", "verify": None,
         "ports": {"metrics": _port(9121)},
         "ready": {"port": "metrics", "path": "/health"},
         "metrics": {"job": "redis", "port": "metrics", "path": "/metrics"},
@@ -95,6 +109,7 @@ COMPONENTS = {
         "placement": "monitoring", "instances": "one", "image": "loki", "user": "10001:10001",
         "volume": {"path": "/loki", "owner": 10001}, "config": "/etc/loki",
         "checks": ({"entrypoint": "/usr/bin/loki", "args": ("-verify-config", "-config.file=/etc/loki/loki.yaml")},),
+        "flags_check": None, "reload": "restart", "verify": None,
         "ports": {"http": _port(3100, consumers=(("prometheus", "all"), ("promtail", "preferred"),
                                                  ("grafana", "preferred")))},
         "ready": {"port": "http", "path": "/ready"},
@@ -107,6 +122,7 @@ COMPONENTS = {
         "placement": "monitoring", "instances": "one", "image": "jaeger", "user": "10001:10001",
         "volume": {"path": "/badger", "owner": 10001}, "config": "/etc/jaeger",
         "checks": ({"entrypoint": "/cmd/jaeger/jaeger-linux", "args": ("validate", "--config=/etc/jaeger/config.yaml")},),
+        "flags_check": None, "reload": "restart", "verify": None,
         "ports": {
             # The query service: UI and HTTP API, no login (see the README).
             "ui": _port(16686, ui=True, consumers=(("grafana", "preferred"),)),
@@ -128,6 +144,7 @@ COMPONENTS = {
         "volume": {"path": "/var/lib/promtail", "owner": 0}, "config": "/etc/promtail",
         "checks": ({"entrypoint": "/usr/bin/promtail",
                     "args": ("-check-syntax", "-config.file=/etc/promtail/promtail.yml")},),
+        "flags_check": None, "reload": "restart", "verify": None,
         "ports": {"http": _port(9080)},
         "ready": {"port": "http", "path": "/ready"},
         "metrics": {"job": "promtail", "port": "http", "path": "/metrics"},
@@ -137,6 +154,10 @@ COMPONENTS = {
         "placement": "monitoring", "instances": "each", "image": "alertmanager", "user": "65534:65534",
         "volume": {"path": "/alertmanager", "owner": 65534}, "config": "/etc/alertmanager",
         "checks": ({"entrypoint": "/bin/amtool", "args": ("check-config", "/etc/alertmanager/alertmanager.yml")},),
+        "flags_check": {"entrypoint": "/bin/alertmanager", "args": ("--help",)}, "reload": "signal",
+        "verify": {"success": "alertmanager_config_last_reload_successful",
+                   "time": "alertmanager_config_last_reload_success_timestamp_seconds",
+                   "hash": {"metric": "alertmanager_config_hash", "file": "alertmanager.yml"}},
         "ports": {
             "http": _port(9093, ui=True, consumers=(("prometheus", "all"), ("grafana", "preferred"))),
             # Gossip between the cluster's peers (memberlist: TCP and UDP). A single Alertmanager runs with
@@ -152,6 +173,9 @@ COMPONENTS = {
         "placement": "monitoring", "instances": "each", "image": "prometheus", "user": "65534:65534",
         "volume": {"path": "/prometheus", "owner": 65534}, "config": "/etc/prometheus",
         "checks": ({"entrypoint": "/bin/promtool", "args": ("check", "config", "/etc/prometheus/prometheus.yml")},),
+        "flags_check": {"entrypoint": "/bin/prometheus", "args": ("--help",)}, "reload": "signal",
+        "verify": {"success": "prometheus_config_last_reload_successful",
+                   "time": "prometheus_config_last_reload_success_timestamp_seconds", "hash": None},
         "ports": {"http": _port(9090, ui=True, consumers=(("prometheus", "all"), ("grafana", "preferred")))},
         "ready": {"port": "http", "path": "/-/ready"},
         "metrics": {"job": "prometheus", "port": "http", "path": "/metrics"},
@@ -161,6 +185,7 @@ COMPONENTS = {
         "placement": "monitoring", "instances": "each", "image": "grafana", "user": "472:0",
         "volume": {"path": "/var/lib/grafana", "owner": 472}, "config": "/etc/grafana", "checks": (),
         # The seed publishes Grafana's 3000 on 3001.
+        "flags_check": None, "reload": "restart", "verify": None,
         "ports": {"http": _port(3000, host=3001, ui=True)},
         "ready": {"port": "http", "path": "/api/health"},
         "metrics": {"job": "grafana", "port": "http", "path": "/metrics"},
@@ -170,6 +195,7 @@ COMPONENTS = {
     "backend": {
         "placement": "backend", "instances": "each", "image": "backend", "user": "10000:10000",
         "volume": None, "config": None, "checks": (),
+        "flags_check": None, "reload": "none", "verify": None,
         "ports": {"http": _port(8000, ui=True)},
         "ready": {"port": "http", "path": "/health"},
         "metrics": {"job": "backend", "port": "http", "path": "/metrics"},

@@ -14,16 +14,20 @@ them, or without a Docker engine, the tests are skipped.
 
 - The real site playbook runs in check mode against this machine, like test_preflight_metrics.py (fixtures in
   conftest.py: the docker_host role's tasks skipped, observability_config_root in a temporary directory), with
-  observability_image_overrides pointing at the old images. In check mode the deploy step
-  (proxy_agent.observability.config_dir) stages the configuration and runs `promtool check config` and
-  `amtool check-config` from the image given, so the run passing proves that the old checkers accept it. The run
-  needs the stack's Docker network to exist (the container task checks its parameters against the engine even in
-  check mode); a throwaway internal network with a unique name stands in for it and is removed afterwards.
-- The old servers then start from the staged directories with the exact flags the playbook would run them with.
+  observability_image_overrides pointing at the old images. Its play "Check every configuration with the image that
+  will run it" calls proxy_agent.observability.config_dir with state=checked: it stages each configuration in a
+  private temporary directory, runs `promtool check config` / `amtool check-config` and then the server binary with
+  the container's flags and `--help` (the flags check) from the image given, and removes the copy. The run passing
+  proves that the old checkers and the old servers' flag parsers accept what the roles render. The run needs the
+  stack's Docker network to exist (the container task checks its parameters against the engine even in check mode);
+  a throwaway internal network with a unique name stands in for it and is removed afterwards.
+- No copy stays in staging, so the old servers start from the directory the role rendered, rebuilt from the run's
+  `-vvv` output (the module's `files`; the secret files, hidden by no_log, hold the fake secrets of SECRETS), with
+  the exact flags the playbook would run them with.
 - The alert rules, rendered as the role renders them (test_alert_rules.render), pass `promtool check rules` and the
   unit tests of tests/rules/proxy-agent.rules.test.yml with the 2.x promtool.
-- A job key that only Prometheus 3 knows is refused by the 2.x promtool in the deploy step, before any live file
-  is written (the checker from the pinned image is the safety net for a 2.x pin).
+- A job key that only Prometheus 3 knows is refused by the 2.x promtool in the check play, before any live file
+  is written and with no copy left in staging (the checker from the pinned image is the safety net for a 2.x pin).
 """
 from __future__ import annotations
 
@@ -48,6 +52,11 @@ COMPONENTS = ["prometheus", "alertmanager"]
 # test_preflight_metrics.py.
 SECRETS = {"alertmanager_slack_api_url": "https://hooks.slack.invalid/services/T0/B0/test",
            "alertmanager_pagerduty_service_key": "0123456789abcdef"}
+# The files the alertmanager role writes with secret_files (roles/alertmanager/tasks/main.yml: secrets/ + the file
+# names of plugins/filter/alertmanager_config.py for the seed's receivers), with the fake secrets they hold.
+SECRET_FILES = {"alertmanager": {"secrets/slack_api_url": SECRETS["alertmanager_slack_api_url"],
+                                 "secrets/pagerduty_critical_service_key": SECRETS["alertmanager_pagerduty_service_key"]}}
+# Runs twice: with state=checked in the check play, then with state=present in the deploy play.
 STAGE_TASK = "Stage, check and swap in the configuration of %s"
 RUN_TASK = "Run container proxy-%s"
 # Where each component's configuration is mounted and the port it serves readiness on.
@@ -75,15 +84,10 @@ def _docker(*args, timeout=120):
     return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
 
 
-def task_result(stdout, task, host="localhost"):
-    """The result a task printed for host with -v (callback_result_format = yaml), as a dict; None if not printed."""
-    header = re.search(r"^TASK \[(?:[^\]]*: )?%s\] \**$" % re.escape(task), stdout, re.M)
-    if header is None:
-        return None
-    lines = stdout[header.end():].splitlines()
+def _printed_result(text, host):
+    """The result printed for host in the output of one task (text up to the next task), or None."""
+    lines = text.splitlines()
     for index, line in enumerate(lines):
-        if line.startswith("TASK ["):
-            return None
         if re.match(r"^(ok|changed|failed|fatal): \[%s\]" % re.escape(host), line):
             body = []
             for following in lines[index + 1:]:
@@ -92,6 +96,52 @@ def task_result(stdout, task, host="localhost"):
                 body.append(following)
             return yaml.safe_load(textwrap.dedent("\n".join(body))) or {}
     return None
+
+
+def task_results(stdout, task, host="localhost"):
+    """The results a task printed for host with -v (callback_result_format = yaml), as dicts, one each time the task
+    ran and printed one (a skipped task prints none), in the order of the run."""
+    results = []
+    for header in re.finditer(r"^TASK \[(?:[^\]]*: )?%s\] \**$" % re.escape(task), stdout, re.M):
+        following = re.search(r"^TASK \[", stdout[header.end():], re.M)
+        result = _printed_result(stdout[header.end():header.end() + following.start() if following else None], host)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def task_result(stdout, task, host="localhost"):
+    """The first result a task printed for host; None if it printed none."""
+    return next(iter(task_results(stdout, task, host)), None)
+
+
+def rendered_directory(stdout, component, target):
+    """Rebuild in target the configuration directory the role rendered for component (nothing of it stays on disk
+    in check mode), from the arguments of the check play's config_dir task (printed with -vvv): its files, and the
+    fake secrets of SECRET_FILES for its secret files, whose content no_log hides. Readable by the container's user.
+    Returns target."""
+    results = task_results(stdout, STAGE_TASK % component)
+    assert results and "invocation" in results[0], "no module arguments of %r (run with -vvv):\n%s" % (
+        STAGE_TASK % component, stdout)
+    arguments = results[0]["invocation"]["module_args"]
+    assert arguments["state"] == "checked", arguments
+    secrets = SECRET_FILES.get(component, {})
+    assert sorted(arguments["secret_files"]) == sorted(secrets), (
+        "the role writes other secret files than SECRET_FILES[%r] knows: %s" % (component, arguments["secret_files"]))
+    for relative, content in {**arguments["files"], **secrets}.items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+        path.chmod(0o644)
+    for directory in [target, *(path for path in target.rglob("*") if path.is_dir())]:
+        directory.chmod(0o755)
+    # Every file the configuration refers to under its mount is there (the secret files in particular).
+    mount = SERVICES[component][0]
+    for name, content in arguments["files"].items():
+        for referred in re.findall(r"_file: (%s/\S+)" % re.escape(mount), content):
+            assert (target / os.path.relpath(referred, mount)).is_file(), "%s refers to %s, not rebuilt" % (
+                name, referred)
+    return target
 
 
 @pytest.fixture(name="network", scope="module")
@@ -105,7 +155,7 @@ def fixture_network():
     _docker("network", "rm", name)
 
 
-def _run_site(run_playbook, config_root, network, extra=None):
+def _run_site(run_playbook, config_root, network, extra=None, verbosity="-v"):
     extra_vars = {
         "observability_components": COMPONENTS,
         "observability_image_pull": False,
@@ -115,19 +165,22 @@ def _run_site(run_playbook, config_root, network, extra=None):
         **SECRETS,
     }
     extra_vars.update(extra or {})
-    return run_playbook("proxy_agent.observability.site", extra_vars, args=["-v", "--skip-tags", "docker_host"])
+    return run_playbook("proxy_agent.observability.site", extra_vars, args=[verbosity, "--skip-tags", "docker_host"])
 
 
 _SITE_RUN = {}
 
 
 @pytest.fixture(name="site_run")
-def fixture_site_run(run_playbook, network, tmp_path_factory):
+def fixture_site_run(run_playbook, network, tmp_path_factory, monkeypatch):
     """The check-mode run of the site playbook with the old images, made once for the tests of this module:
-    (process, config root)."""
+    (process, config root). With -vvv, so that the results carry the module arguments (the rendered files), printed
+    without the YAML format's readability changes (callback_format_pretty: true strips trailing whitespace, so the
+    files would not come back byte for byte)."""
     if "run" not in _SITE_RUN:
         config_root = tmp_path_factory.mktemp("old-versions") / "config"
-        _SITE_RUN["run"] = (_run_site(run_playbook, config_root, network), config_root)
+        monkeypatch.setenv("ANSIBLE_CALLBACK_FORMAT_PRETTY", "false")
+        _SITE_RUN["run"] = (_run_site(run_playbook, config_root, network, verbosity="-vvv"), config_root)
     return _SITE_RUN["run"]
 
 
@@ -140,19 +193,44 @@ def test_check_mode_run_with_the_old_images_succeeds_and_checks_with_them(site_r
              "SUCCESS: /etc/prometheus/prometheus.yml is valid prometheus config file syntax"),
             ("alertmanager", ALERTMANAGER, "/bin/amtool", ["check-config", "/etc/alertmanager/alertmanager.yml"],
              "Checking '/etc/alertmanager/alertmanager.yml'  SUCCESS")):
-        staged = task_result(result.stdout, STAGE_TASK % component)
-        assert staged, "no result of %r in the output:\n%s" % (STAGE_TASK % component, output)
-        assert staged["checked"] is True, staged
-        assert len(staged["checks"]) == 1, staged
-        check = staged["checks"][0]
-        command = check["command"]
+        # Once in the check play (state=checked), once in the deploy play (state=present).
+        staged = task_results(result.stdout, STAGE_TASK % component)
+        assert len(staged) == 2, "not two results of %r in the output:\n%s" % (STAGE_TASK % component, output)
+        checked, deployed = staged
+        assert checked["invocation"]["module_args"]["state"] == "checked", checked
+        assert checked["checked"] is True, checked
+        assert len(checked["checks"]) == 2, checked
+        config_check, flags_check = checked["checks"]
+        command = config_check["command"]
         # docker run ... --entrypoint CHECKER ... IMAGE ARGS: the old image's own checker ran.
         assert command[command.index("--entrypoint") + 1] == checker, command
         assert command[-len(args) - 1:] == [image] + args, command
-        assert check["rc"] == 0 and success in check["stdout"], check
-        # Check mode: staged and checked, the live directory untouched.
-        assert (config_root / ".staging" / component).is_dir()
+        assert config_check["rc"] == 0 and success in config_check["stdout"], config_check
+        # Then the old server's own binary parsed the flags the role runs it with (read from the check-mode container
+        # task) and printed its help: docker run ... --entrypoint /bin/SERVER ... IMAGE FLAGS --help.
+        run = task_result(result.stdout, RUN_TASK % component)
+        assert run and run.get("actions"), "no result of %r in the output:\n%s" % (RUN_TASK % component, output)
+        flags = run["actions"][0]["create_parameters"]["Cmd"]
+        command = flags_check["command"]
+        assert command[command.index("--entrypoint") + 1] == "/bin/%s" % component, command
+        assert command[-len(flags) - 2:] == [image] + flags + ["--help"], command
+        assert flags_check["rc"] == 0 and "usage: %s" % component in flags_check["stdout"], flags_check
+        # The checkers ran on a private copy, not on the live directory.
+        copy = command[command.index("--volume") + 1].split(":", 1)[0]
+        assert copy != str(config_root / component) and not os.path.exists(copy), command
+        # The deploy play deploys what the check play checked (in check mode: nothing).
+        assert deployed["invocation"]["module_args"]["state"] == "present", deployed
+        assert deployed["invocation"]["module_args"]["checked_fingerprint"] == checked["fingerprint"], deployed
+        # Check mode: the live directory untouched.
         assert not (config_root / component).exists()
+        # No staging copy left: neither the component's staging directory nor a private copy of a check.
+        assert not (config_root / ".staging" / component).exists()
+        assert not (config_root / ".staging").exists() or not any((config_root / ".staging").iterdir()), \
+            list((config_root / ".staging").iterdir())
+    # An unchanged fingerprint: the deploy play did not run the checkers again. (Alertmanager's secret files are
+    # fingerprinted with the host's key, which check mode does not create, so on this fresh root its fingerprint
+    # differs between the plays and its checkers run again.)
+    assert task_results(result.stdout, STAGE_TASK % "prometheus")[1]["checked"] is False
     prometheus = task_result(result.stdout, STAGE_TASK % "prometheus")["checks"][0]["stdout"]
     # promtool followed rule_files to the role's alert rules and accepted them too.
     assert "Checking /etc/prometheus/rules/proxy-agent.yml" in prometheus, prometheus
@@ -164,8 +242,9 @@ def test_check_mode_run_with_the_old_images_succeeds_and_checks_with_them(site_r
 
 
 @pytest.mark.parametrize("component", COMPONENTS)
-def test_old_server_starts_with_the_staged_config_and_the_roles_flags(site_run, component):
-    """The flags the role passes (read from the check-mode container task) are accepted by the old server too."""
+def test_old_server_starts_with_the_rendered_config_and_the_roles_flags(site_run, component, tmp_path):
+    """The flags the role passes (read from the check-mode container task) are accepted by the old server too, with
+    the configuration the role rendered (rebuilt from the run's output: check mode leaves no copy of it)."""
     result, config_root = site_run
     assert result.returncode == 0, "the check-mode run failed (see the test above)"
     run = task_result(result.stdout, RUN_TASK % component)
@@ -175,12 +254,12 @@ def test_old_server_starts_with_the_staged_config_and_the_roles_flags(site_run, 
     assert params["Image"] == {"prometheus": PROMETHEUS, "alertmanager": ALERTMANAGER}[component]
     assert "%s/%s:%s:ro" % (config_root, component, mount) in params["HostConfig"]["Binds"], params
     name = "proxy-obs-test-old-%s-%s" % (component, uuid.uuid4().hex[:8])
-    # As the role runs it (user, read-only, no capabilities), on no network, with the staged directory in place of
-    # the live one (check mode wrote only that) and a throwaway data volume.
+    rendered = rendered_directory(result.stdout, component, tmp_path / component)
+    # As the role runs it (user, read-only, no capabilities), on no network, with the rendered directory in place of
+    # the live one (check mode wrote none) and a throwaway data volume.
     started = _docker("run", "-d", "--name", name, "--network", "none", "--user", params["User"], "--read-only",
                       "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-                      "-v", "%s:%s:ro" % (config_root / ".staging" / component, mount),
-                      params["Image"], *params["Cmd"])
+                      "-v", "%s:%s:ro" % (rendered, mount), params["Image"], *params["Cmd"])
     try:
         assert started.returncode == 0, started.stderr
         ready = None
@@ -229,4 +308,10 @@ def test_a_prometheus_3_only_job_key_is_refused_by_the_2x_promtool_before_any_ch
     assert result.returncode != 0, output
     assert "promtool rejected the configuration" in output and PROMETHEUS in output, output
     assert "field fallback_scrape_protocol not found" in output, output
+    # Refused in the check play: the deploy play, which changes containers, never started.
+    assert "PLAY [Check every configuration with the image that will run it]" in result.stdout, output
+    assert "PLAY [Deploy the stack components]" not in result.stdout, output
     assert not (config_root / "prometheus").exists(), "a live file was written although promtool refused"
+    staging = config_root / ".staging"
+    assert not staging.exists() or not any(staging.iterdir()), "a copy was left in staging: %s" % list(
+        staging.iterdir())

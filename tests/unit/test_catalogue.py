@@ -46,8 +46,8 @@ def _defaults():
 
 
 def test_the_docstring_lists_the_entry_and_port_keys():
-    assert ENTRY_KEYS == ["placement", "instances", "image", "user", "volume", "config", "checks", "ports", "ready",
-                          "metrics", "datasource"]
+    assert ENTRY_KEYS == ["placement", "instances", "image", "user", "volume", "config", "checks", "flags_check",
+                          "reload", "verify", "ports", "ready", "metrics", "datasource"]
     assert PORT_KEYS == ["container", "host", "protocols", "scheme", "ui", "consumers", "publish"]
 
 
@@ -66,6 +66,22 @@ def test_every_entry_has_exactly_the_documented_keys(component):
     assert sorted(COMPONENTS[component]) == sorted(ENTRY_KEYS)
     for name, port in COMPONENTS[component]["ports"].items():
         assert sorted(port) == sorted(PORT_KEYS), "%s port %s" % (component, name)
+
+
+@pytest.mark.parametrize("component", sorted(COMPONENTS))
+def test_reload_flags_check_and_verify_are_sane(component):
+    entry = COMPONENTS[component]
+    assert entry["reload"] in ("signal", "restart", "none")
+    # A configuration that can change needs a way to apply it; a component without one has nothing to reload.
+    assert (entry["reload"] == "none") == (entry["config"] is None)
+    if entry["flags_check"] is not None:
+        assert entry["flags_check"]["entrypoint"].startswith("/") and entry["flags_check"]["args"]
+    if entry["verify"] is not None:
+        # The proof is read from the component's own metrics after a signal or a restart.
+        assert entry["reload"] == "signal" and entry["metrics"] is not None
+        assert set(entry["verify"]) == {"success", "time", "hash"}
+        if entry["verify"]["hash"] is not None:
+            assert set(entry["verify"]["hash"]) == {"metric", "file"}
 
 
 @pytest.mark.parametrize("component", sorted(COMPONENTS))

@@ -223,14 +223,20 @@ def test_component_spec_of_a_component_with_data_configuration_and_a_checker():
         "volume_path": "/prometheus", "volume_owner": 65534, "user": "65534:65534", "group": 65534,
         "config_mount": "/etc/prometheus",
         "checks": [{"entrypoint": "/bin/promtool", "args": ["check", "config", "/etc/prometheus/prometheus.yml"]}],
-        "port": 9090, "ready_path": "/-/ready", "ports": {"http": 9090}, "published_ports": ["10.0.0.1:9090:9090"]}
+        "port": 9090, "ready_path": "/-/ready", "ports": {"http": 9090}, "published_ports": ["10.0.0.1:9090:9090"],
+        "flags_check": {"entrypoint": "/bin/prometheus", "args": ["--help"]}, "reload": "signal",
+        "verify": {"success": "prometheus_config_last_reload_successful",
+                   "time": "prometheus_config_last_reload_success_timestamp_seconds", "hash": None},
+        "metrics_port": 9090, "metrics_path": "/metrics"}
 
 
 def test_component_spec_of_a_component_with_flags_only():
     assert component_spec(FLEET, "app1", "node_exporter") == {
         "container": "proxy-node-exporter", "alias": "node-exporter", "volume": None, "volume_path": None,
         "volume_owner": None, "user": "65534:65534", "group": 65534, "config_mount": None, "checks": [], "port": 9100,
-        "ready_path": "/metrics", "ports": {"metrics": 9100}, "published_ports": ["[2001:db8::3]:9100:9100"]}
+        "ready_path": "/metrics", "ports": {"metrics": 9100}, "published_ports": ["[2001:db8::3]:9100:9100"],
+        "flags_check": {"entrypoint": "/bin/node_exporter", "args": ["--help"]}, "reload": "none", "verify": None,
+        "metrics_port": 9100, "metrics_path": "/metrics"}
 
 
 def test_component_spec_of_jaeger_probes_readiness_on_its_health_port_and_lists_every_port():
@@ -242,7 +248,8 @@ def test_component_spec_of_jaeger_probes_readiness_on_its_health_port_and_lists_
         "port": 13133, "ready_path": "/status",
         "ports": {"ui": 16686, "otlp_grpc": 4317, "otlp_http": 4318, "health": 13133, "admin": 14269},
         "published_ports": ["10.0.0.1:16686:16686", "10.0.0.1:4317:4317", "10.0.0.1:4318:4318",
-                            "127.0.0.1:13133:13133", "10.0.0.1:14269:14269"]}
+                            "127.0.0.1:13133:13133", "10.0.0.1:14269:14269"],
+        "flags_check": None, "reload": "restart", "verify": None, "metrics_port": 14269, "metrics_path": "/metrics"}
 
 
 def test_component_spec_of_the_sample_backend():
@@ -251,7 +258,8 @@ def test_component_spec_of_the_sample_backend():
     assert component_spec(fleet, "app1", "backend") == {
         "container": "proxy-backend", "alias": "backend", "volume": None, "volume_path": None, "volume_owner": None,
         "user": "10000:10000", "group": 10000, "config_mount": None, "checks": [], "port": 8000,
-        "ready_path": "/health", "ports": {"http": 8000}, "published_ports": ["127.0.0.1:8000:8000"]}
+        "ready_path": "/health", "ports": {"http": 8000}, "published_ports": ["127.0.0.1:8000:8000"],
+        "flags_check": None, "reload": "none", "verify": None, "metrics_port": 8000, "metrics_path": "/metrics"}
 
 
 def test_component_spec_group_is_the_group_of_the_images_user():
