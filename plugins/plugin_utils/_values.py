@@ -28,7 +28,8 @@ _INT64_MAX = 2 ** 63 - 1
 # [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+, or "0" alone; the result, in nanoseconds, must fit an int64.
 _GO_UNITS = {"ns": 1, "us": 10 ** 3, "\u00b5s": 10 ** 3, "\u03bcs": 10 ** 3, "ms": 10 ** 6, "s": 10 ** 9,
              "m": 60 * 10 ** 9, "h": 3600 * 10 ** 9}
-_GO_ELEMENT = re.compile(r"(\d*)(?:\.(\d*))?([^\d.]*)")
+# One element of a duration or a size: a number with an optional fraction, then its unit.
+_ELEMENT = re.compile(r"(\d*)(?:\.(\d*))?([^\d.]*)")
 
 
 def parse_go_duration(value):
@@ -44,7 +45,7 @@ def parse_go_duration(value):
         return None
     total = 0
     while rest:
-        match = _GO_ELEMENT.match(rest)
+        match = _ELEMENT.match(rest)
         whole, fraction, unit = match.groups()
         if not whole and not fraction or unit not in _GO_UNITS:
             return None
@@ -63,7 +64,6 @@ def parse_go_duration(value):
 _BASE2_FAMILIES = tuple({prefix + suffix if prefix else "B": 1024 ** power
                          for power, prefix in enumerate(("", "K", "M", "G", "T", "P", "E"))}
                         for suffix in ("iB", "B"))
-_SIZE_ELEMENT = re.compile(r"(\d*)(?:\.(\d*))?([^\d.]*)")
 SIZE_FIX = ("write a number and a unit without a space, e.g. '512MB' or '50GB' (units B, KB, MB, GB, TB, PB, EB, "
             "powers of 1024; KiB, MiB, GiB... mean the same)")
 
@@ -80,7 +80,7 @@ def parse_base2_bytes(value):
     for units in _BASE2_FAMILIES:
         total, tail = 0.0, rest
         while tail:
-            match = _SIZE_ELEMENT.match(tail)
+            match = _ELEMENT.match(tail)
             whole, fraction, unit = match.groups()
             if not whole and not fraction or unit not in units:
                 break

@@ -34,8 +34,8 @@ import ast
 import glob
 import os
 import re
+from role_files import load_yaml
 
-import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PACKAGE = "ansible_collections.proxy_agent.observability."
@@ -50,16 +50,8 @@ _RANGE = re.compile(r"\[\d+[a-z]+\]")  # a PromQL range selector: metric[5m]
 ERROR_CALLS = ("bad_input", "AnsibleFilterError", "AnsibleError", "AnsibleActionFail", "fail_json")
 
 
-class _Loader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
-    """Reads Ansible's !unsafe tag as the plain string it marks."""
-
-
-_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
-
-
 def _yaml(path):
-    with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_Loader)  # nosec: SafeLoader with one extra tag
+    return load_yaml(path)
 
 
 def documented_variables():

@@ -7,25 +7,14 @@ from __future__ import annotations
 import os
 
 import pytest
-import yaml
+from role_files import load_role_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROLES = sorted(r for r in os.listdir(os.path.join(ROOT, "roles")) if not r.startswith("_"))
 
 
-class _Loader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
-    """Reads Ansible's !unsafe tag as the plain string it marks."""
-
-
-_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
-
-
 def _load(role, *path):
-    full = os.path.join(ROOT, "roles", role, *path)
-    if not os.path.exists(full):
-        return None
-    with open(full, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_Loader)  # nosec: SafeLoader with one extra tag
+    return load_role_file(role, *path)
 
 
 def test_every_public_role_has_an_argument_spec():

@@ -9,12 +9,12 @@ import os
 import re
 
 import pytest
-import yaml
 
 from ansible_collections.proxy_agent.observability.plugins.filter.jaeger_config import jaeger_config
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._values import FLAG_PARSERS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._values import flag_name
+from role_files import load_role_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROLES = sorted(COMPONENTS)
@@ -27,19 +27,8 @@ PROMETHEUS_ONLY = ("prometheus_retention_time", "prometheus_retention_size", "pr
                    "prometheus_alert_thresholds")
 
 
-class _Loader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
-    """Reads Ansible's !unsafe tag as the plain string it marks."""
-
-
-_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
-
-
 def _load(role, *path):
-    full = os.path.join(ROOT, "roles", role, *path)
-    if not os.path.exists(full):
-        return None
-    with open(full, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_Loader)  # nosec: SafeLoader with one extra tag
+    return load_role_file(role, *path)
 
 
 def _text(role, *path):
