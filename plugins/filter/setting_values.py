@@ -35,7 +35,7 @@ description:
     more; a name ending in C(_ratio) is a fraction from 0 to 1 (0.05 for 5%)."
 options:
   _input:
-    description: Variable name to value, e.g. C({'prometheus_memory': '2g', 'prometheus_pids_limit': 1024}).
+    description: "Variable name to value, e.g. C({'prometheus_memory': '2g', 'prometheus_pids_limit': 1024})."
     type: dict
     required: true
   managed_flags:
