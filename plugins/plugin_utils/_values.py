@@ -32,6 +32,19 @@ _GO_UNITS = {"ns": 1, "us": 10 ** 3, "\u00b5s": 10 ** 3, "\u03bcs": 10 ** 3, "ms
 _ELEMENT = re.compile(r"(\d*)(?:\.(\d*))?([^\d.]*)")
 
 
+def _elements(text, units):
+    """The (whole, fraction, unit) elements of a duration or size text, each unit one of units; None otherwise."""
+    elements = []
+    while text:
+        match = _ELEMENT.match(text)
+        whole, fraction, unit = match.groups()
+        if not whole and not fraction or unit not in units:
+            return None
+        elements.append((whole, fraction, unit))
+        text = text[match.end():]
+    return elements
+
+
 def parse_go_duration(value):
     """Nanoseconds of a Go (time.ParseDuration) duration string, negative for '-...'; None if value is not one."""
     if not isinstance(value, str) or not value:
@@ -43,18 +56,16 @@ def parse_go_duration(value):
         return 0
     if not rest:
         return None
+    elements = _elements(rest, _GO_UNITS)
+    if elements is None:
+        return None
     total = 0
-    while rest:
-        match = _ELEMENT.match(rest)
-        whole, fraction, unit = match.groups()
-        if not whole and not fraction or unit not in _GO_UNITS:
-            return None
+    for whole, fraction, unit in elements:
         total += int(whole or 0) * _GO_UNITS[unit]
         if fraction:
             total += int(fraction) * _GO_UNITS[unit] // 10 ** len(fraction)
-        if total > _INT64_MAX:
-            return None
-        rest = rest[match.end():]
+    if total > _INT64_MAX:
+        return None
     return sign * total
 
 
@@ -78,16 +89,11 @@ def parse_base2_bytes(value):
     if rest == "0":
         return 0
     for units in _BASE2_FAMILIES:
-        total, tail = 0.0, rest
-        while tail:
-            match = _ELEMENT.match(tail)
-            whole, fraction, unit = match.groups()
-            if not whole and not fraction or unit not in units:
-                break
-            total += (int(whole or 0) + (int(fraction) / 10 ** len(fraction) if fraction else 0)) * units[unit]
-            tail = tail[match.end():]
-        else:
-            if rest and total < 2 ** 63:
+        elements = _elements(rest, units)
+        if elements:
+            total = sum((int(whole or 0) + (int(fraction) / 10 ** len(fraction) if fraction else 0)) * units[unit]
+                        for whole, fraction, unit in elements)
+            if total < 2 ** 63:
                 return sign * int(total)
     return None
 

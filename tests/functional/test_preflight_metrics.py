@@ -121,15 +121,7 @@ def check_mode_vars(tmp_path, components, variables):
                          ids=[case[0] for case in BAD_INPUT])
 def test_bad_metrics_input_stops_in_a_check_before_any_change(components, variables, message, tmp_path,
                                                               run_playbook, stops_in_a_check):
-    extra_vars = {
-        "observability_components": components,
-        "observability_image_pull": False,
-        "observability_config_root": str(tmp_path / "config"),
-        "alertmanager_slack_api_url": "https://hooks.slack.invalid/services/T0/B0/test",
-        "alertmanager_pagerduty_service_key": "0123456789abcdef",
-    }
-    extra_vars["observability_image_overrides"] = _local_image_overrides()
-    extra_vars.update(variables)
+    extra_vars = check_mode_vars(tmp_path, components, variables)
     result = run_playbook("proxy_agent.observability.site", extra_vars, args=["--skip-tags", "docker_host"])
     stops_in_a_check(result, message)
     assert not (tmp_path / "config").exists(), "a check-mode run staged files before failing"
