@@ -110,6 +110,22 @@ ensure_local_images() {
     >"$IMAGES_DIR/local-images.yml"
 }
 
+# A test host's engine volume outlives the host, and the roles load an image archive only for a tag the engine lacks:
+# a local image rebuilt under the same tag (a stand-in whose definition changed) would never replace the old one.
+# Drop every local image whose ID differs from the archive's (images.json), so that the next run loads the archive.
+refresh_test_host_images() {
+  local name=$1 image want have
+  while read -r image want; do
+    have=$(docker exec "$name" docker image inspect -f '{{.Id}}' "$image" 2>/dev/null) || continue
+    if [ "$have" != "$want" ]; then
+      log "test host $name: $image is an older build ($have); it is dropped and loaded again from its archive"
+      docker exec "$name" docker rmi -f "$image" >/dev/null
+    fi
+  done < <("$VENV/bin/python" -c 'import json, sys
+for entry in json.load(open(sys.argv[1])).values():
+    print(entry["image"], entry["id"])' "$IMAGES_DIR/images.json")
+}
+
 # The systemd test host with its own Docker engine that the local inventory deploys to. Ports given after the name
 # are published on this machine's 127.0.0.1 (same numbers), so what the test host binds to them opens from here.
 ensure_test_host() {

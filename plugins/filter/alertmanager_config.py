@@ -26,15 +26,28 @@ description:
     C(service_key_file) (files C(pagerduty_<receiver>_routing_key) and C(pagerduty_<receiver>_service_key)).
   - A C(webhook_configs) entry's C(url) stays inline (it is not a secret); give C(url_secret) instead to have it
     written to a file and referenced as C(url_file) (file C(webhook_<receiver>_url)).
+  - Likewise C(<key>) becomes C(<key>_file) (file C(<integration>_<receiver>_<key>)) for C(email_configs)
+    C(auth_password), C(opsgenie_configs) and C(victorops_configs) C(api_key), C(pushover_configs) C(user_key) and
+    C(token), C(telegram_configs) C(bot_token), C(discord_configs), C(msteams_configs) and C(msteamsv2_configs)
+    C(webhook_url), C(rocketchat_configs) C(token) and C(token_id); and in C(global) C(smtp_auth_password),
+    C(opsgenie_api_key), C(victorops_api_key), C(rocketchat_token), C(rocketchat_token_id) (file named after the key).
+    Alertmanager 0.28 and newer read all of these C(*_file) keys.
+  - Every C(http_config) (in C(global) and in any integration entry) has its inline credentials moved the same way,
+    C(basic_auth.password) to C(password_file), C(authorization.credentials) to C(credentials_file), C(bearer_token)
+    to C(bearer_token_file), C(oauth2.client_secret) to C(client_secret_file), C(tls_config.key) to C(key_file)
+    (files C(http_config_<part>) for the global one, C(<integration>_<receiver>_<part>) for an integration's, the
+    part being C(basic_auth_password), C(authorization_credentials), C(bearer_token), C(oauth2_client_secret) or
+    C(tls_key)).
+  - Secrets that Alertmanager 0.28 to 0.30 can only read inline (C(global.smtp_auth_secret),
+    C(global.wechat_api_secret), C(email_configs) C(auth_secret), C(wechat_configs) C(api_secret)) are refused.
   - File names use the receiver name with every character other than letters, digits, C(_), C(.) and C(-) replaced
     by C(_); the second and later entries of one list add their index (C(slack_critical_1_api_url)).
     A C(*_file) key you set yourself is passed through untouched (the file must then exist on the host).
-    Other integrations (email, OpsGenie, C(http_config) credentials...) are passed through unchanged; use their own
-    C(*_file) options for their secrets.
-  - Secret values are checked (a Slack or webhook URL must be an C(http://) or C(https://) URL, a PagerDuty key a
-    string without spaces, and neither may be an unexpanded C(${VARIABLE})), because Alertmanager reads secret
-    files only when it sends a notification, so C(amtool check-config) cannot catch a bad one. Error messages never
-    show a secret value.
+  - Secret values are checked (a Slack, webhook, Discord or Teams URL must be an C(http://) or C(https://) URL, a
+    PagerDuty key a string without spaces, any other secret a non-empty string without whitespace around it, which
+    Alertmanager would trim from the file, and none may be an unexpanded C(${VARIABLE})), because Alertmanager
+    reads secret files only when it sends a notification, so C(amtool check-config) cannot catch a bad one. Error
+    messages never show a secret value.
   - The deprecated C(match) and C(match_re) of routes and C(source_match), C(source_match_re), C(target_match),
     C(target_match_re) of inhibition rules are converted to C(matchers), C(source_matchers) and C(target_matchers)
     strings in the syntax of Alertmanager 0.27's UTF-8 matchers parser (C(severity="critical")), appended after any
@@ -153,6 +166,12 @@ from urllib.parse import urlsplit
 
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import parse_duration
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._secrets import SECRET_NOTE as _SECRET_NOTE
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._secrets import SecretFiles
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._secrets import check_secret
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._secrets import file_part
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._secrets import move_http_secrets
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._secrets import move_inline_secret
 
 TOP_LEVEL_KEYS = ("global", "templates", "route", "receivers", "inhibit_rules", "time_intervals")
 ROUTE_KEYS = ("receiver", "group_by", "continue", "matchers", "match", "match_re", "group_wait", "group_interval",
@@ -163,22 +182,43 @@ ROUTE_DURATIONS = ("group_wait", "group_interval", "repeat_interval")
 NONZERO_DURATIONS = ("group_interval", "repeat_interval")
 
 # Integration list -> (key holding the secret in the input, key naming its file in the output, file name part).
+# Every *_file key here exists in Alertmanager 0.28 and 0.34 (config/notifiers.go, notify/*/config.go).
 SECRET_KEYS = {
     "slack_configs": (("api_url", "api_url_file", "api_url"),),
     "pagerduty_configs": (("routing_key", "routing_key_file", "routing_key"),
                           ("service_key", "service_key_file", "service_key")),
     "webhook_configs": (("url_secret", "url_file", "url"),),
+    "email_configs": (("auth_password", "auth_password_file", "auth_password"),),
+    "opsgenie_configs": (("api_key", "api_key_file", "api_key"),),
+    "victorops_configs": (("api_key", "api_key_file", "api_key"),),
+    "pushover_configs": (("user_key", "user_key_file", "user_key"), ("token", "token_file", "token")),
+    "telegram_configs": (("bot_token", "bot_token_file", "bot_token"),),
+    "discord_configs": (("webhook_url", "webhook_url_file", "webhook_url"),),
+    "msteams_configs": (("webhook_url", "webhook_url_file", "webhook_url"),),
+    "msteamsv2_configs": (("webhook_url", "webhook_url_file", "webhook_url"),),
+    "rocketchat_configs": (("token", "token_file", "token"), ("token_id", "token_id_file", "token_id")),
 }
-URL_SECRETS = ("api_url", "url_secret", "slack_api_url")
+# The global section's secrets and their *_file keys (Alertmanager 0.28 and 0.34, config/config.go GlobalConfig);
+# the file is named after the key.
+GLOBAL_SECRET_KEYS = (("slack_api_url", "slack_api_url_file"), ("smtp_auth_password", "smtp_auth_password_file"),
+                      ("opsgenie_api_key", "opsgenie_api_key_file"), ("victorops_api_key", "victorops_api_key_file"),
+                      ("rocketchat_token", "rocketchat_token_file"), ("rocketchat_token_id", "rocketchat_token_id_file"))
+URL_SECRETS = ("api_url", "url_secret", "slack_api_url", "webhook_url")
+# Secrets that Alertmanager 0.28 to 0.30 read only inline (their *_file keys came in 0.31): refused, so that no
+# secret is ever written into alertmanager.yml. Where -> key -> what to use instead.
+INLINE_ONLY_SECRETS = {
+    "global": {"smtp_auth_secret": "smtp_auth_password (CRAM-MD5 needs the secret inline)",
+               "wechat_api_secret": "another integration"},
+    "email_configs": {"auth_secret": "auth_password (CRAM-MD5 needs the secret inline)"},
+    "wechat_configs": {"api_secret": "another integration"},
+}
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
 # Durations are Prometheus' model.Duration (plugin_utils._data.parse_duration); how to write one:
 _DURATION_FIX = ("write a number with a unit, largest unit first, e.g. '30s', '5m' or '1h30m' "
                  "(units: y, w, d, h, m, s, ms)")
 _MATCHER_FIX = ("write label, operator (=, !=, =~ or !~) and double-quoted value, e.g. 'severity=\"critical\"'; inside "
                 "quotes escape \" and \\ as \\\" and \\\\ (a regex \\d is written \"\\\\d\")")
-_SECRET_NOTE = "(value not shown: it is a secret)"
 _GO_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", '"': '"'}
 _HEX_WIDTH = {"x": 2, "u": 4, "U": 8}
 _TYPE_NAMES = ((bool, "boolean"), (str, "string"), (int, "integer"), (float, "number"), (dict, "mapping"),
@@ -492,43 +532,44 @@ def _check_key(path, value):
                         "variables in its configuration")
 
 
-class _Secrets(object):
-    """The secret files collected while building the configuration."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.sources = {}
-        self.values = {}
-
-    def add(self, name, source, value):
-        if name in self.sources:
-            raise bad_input(source, "would be written to the secret file %r, which already holds %s"
-                            % (name, self.sources[name]),
-                            "give the receivers names that differ in letters, digits, '_', '.' or '-'")
-        self.sources[name] = source
-        self.values[name] = value
-        return posixpath.join(self.directory, name)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Sections
 
 def _global(value, path, secrets):
     if not isinstance(value, dict):
         raise bad_input(path, "must be a mapping, %s" % _got_type(value), "write it like {resolve_timeout: 5m}")
+    _refuse_inline_only(value, path, "global")
     result = {}
     for key, item in value.items():
-        if key == "slack_api_url":
-            if "slack_api_url_file" in value:
-                raise bad_input(path, "sets both slack_api_url and slack_api_url_file", "keep one of them")
-            _check_url(_key(path, key), item, secret=True)
-            result["slack_api_url_file"] = secrets.add("slack_api_url", _key(path, key), item)
-        elif key == "resolve_timeout":
+        if key == "resolve_timeout":
             _check_duration(_key(path, key), item)
-            result[key] = item
-        else:
-            result[key] = copy.deepcopy(item)
+        result[key] = copy.deepcopy(item)
+    for secret_key, file_key in GLOBAL_SECRET_KEYS:
+        _move_secret(result, path, secret_key, file_key, secret_key, secrets)
+    if "http_config" in result:
+        result["http_config"] = move_http_secrets(result["http_config"], _key(path, "http_config"), "http_config_",
+                                                  secrets, "Alertmanager")
     return result
+
+
+def _refuse_inline_only(value, path, where):
+    for key, instead in INLINE_ONLY_SECRETS.get(where, {}).items():
+        if value.get(key) not in (None, ""):
+            raise bad_input(_key(path, key), "is a secret that Alertmanager 0.28 to 0.30 read only from "
+                            "alertmanager.yml, and this collection writes no secret there %s" % _SECRET_NOTE,
+                            "use %s instead" % instead)
+
+
+def _move_secret(result, path, secret_key, file_key, name, secrets):
+    """Replace result[secret_key] (checked) by result[file_key], the path of its secret file."""
+    def check(spath, value):
+        if secret_key in URL_SECRETS:
+            _check_url(spath, value, secret=True)
+        elif secret_key in ("routing_key", "service_key"):
+            _check_key(spath, value)
+        else:
+            check_secret(spath, value, "Alertmanager")
+    move_inline_secret(result, path, secret_key, file_key, name, secrets, "Alertmanager", check=check)
 
 
 def _time_intervals(value, path):
@@ -553,24 +594,16 @@ def _time_intervals(value, path):
 def _integration(kind, entry, path, receiver, index, global_slack, secrets):
     if not isinstance(entry, dict):
         raise bad_input(path, "must be a mapping, %s" % _got_type(entry), "write each %s entry as a mapping" % kind)
+    _refuse_inline_only(entry, path, kind)
     result = {}
     for key, value in entry.items():
         result[key] = copy.deepcopy(value)
+    prefix = "%s_%s%s_" % (kind[:-len("_configs")], file_part(receiver), "_%d" % index if index else "")
     for secret_key, file_key, part in SECRET_KEYS.get(kind, ()):
-        if secret_key not in entry:
-            continue
-        spath = _key(path, secret_key)
-        if file_key in entry:
-            raise bad_input(path, "sets both %s and %s" % (secret_key, file_key), "keep one of them")
-        value = entry[secret_key]
-        if secret_key in URL_SECRETS:
-            _check_url(spath, value, secret=True)
-        else:
-            _check_key(spath, value)
-        name = "%s_%s%s_%s" % (kind[:-len("_configs")], _UNSAFE_FILE_CHARS.sub("_", receiver),
-                               "_%d" % index if index else "", part)
-        result = {(file_key if key == secret_key else key): item for key, item in result.items()}
-        result[file_key] = secrets.add(name, spath, value)
+        _move_secret(result, path, secret_key, file_key, prefix + part, secrets)
+    if "http_config" in result:
+        result["http_config"] = move_http_secrets(result["http_config"], _key(path, "http_config"), prefix, secrets,
+                                                  "Alertmanager")
     if kind == "slack_configs" and "api_url_file" not in result and not global_slack:
         raise bad_input(path, "has no Slack webhook URL, and the global section sets none",
                         "set api_url here or slack_api_url under global")
@@ -739,7 +772,7 @@ def alertmanager_config(spec, secrets_dir="/etc/alertmanager/secrets", variable=
     if not _is_str(secrets_dir) or not posixpath.isabs(secrets_dir):
         raise bad_input("secrets_dir", "%r is not an absolute path" % (secrets_dir,),
                         "give the directory as Alertmanager sees it, e.g. /etc/alertmanager/secrets")
-    secrets = _Secrets(posixpath.normpath(secrets_dir))
+    secrets = SecretFiles(secrets_dir)
     config = {}
     global_slack = False
     if "global" in spec:

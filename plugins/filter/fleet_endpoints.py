@@ -15,7 +15,11 @@ description:
   - "Returns one endpoint per instance of O(component) in the fleet, in inventory order, as O(from_host) reaches it:
     C({component, host, port_name, scheme, address, port, path, local, tls, basic_auth}). On O(from_host) itself the
     address is the container's name on the stack network and the port the container's; on another host the host's
-    address and published port. C(tls) and C(basic_auth) are room for credentials (None for now)."
+    address and published port."
+  - "Where the instance serves TLS (C(observability_web_tls), components with a web configuration) C(scheme) is
+    V(https) and C(tls) is C({ca_file}); where the stack has a password (C(observability_web_auth_password))
+    C(basic_auth) is C({username, password_file}); both None otherwise. The file names are relative to the client's
+    own configuration directory, where the client keeps the CA certificate and the password."
   - Make URLs with P(proxy_agent.observability.endpoint_url#filter); never build them by hand.
 positional: component, from_host
 options:
@@ -36,6 +40,13 @@ options:
     type: str
     choices: [all, preferred, others]
     default: all
+  published:
+    description:
+      - For O(from_host)'s own instance, the address and port where it is published on the host (loopback when
+        published on every interface) instead of the container on the stack network. This is how the play on the
+        host itself connects to it, at an address its certificate names.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - proxy_agent.observability.fleet
 """
@@ -58,9 +69,9 @@ _value:
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._endpoints import endpoints
 
 
-def fleet_endpoints(fleet, component, from_host, port=None, select="all"):
+def fleet_endpoints(fleet, component, from_host, port=None, select="all", published=False):
     """Return the endpoints of component's instances as from_host reaches them."""
-    return endpoints(fleet, component, from_host, port=port, select=select)
+    return endpoints(fleet, component, from_host, port=port, select=select, published=bool(published))
 
 
 class FilterModule(object):

@@ -30,6 +30,11 @@ description:
   - "Grafana expands C($VAR) and C(${VAR}) in provisioning files as environment variables, so a literal C($) is
     written C($$): the derived field's URL is C($${__value.raw}) and the Jaeger logs query uses
     C($${__trace.traceId}); Grafana stores them with a single C($)."
+  - "Where the endpoint serves TLS or basic auth (C(observability_web_tls), C(observability_web_auth_password)), the
+    URL is C(https://...) and the datasource gets C(basicAuth), C(basicAuthUser), C(jsonData.tlsAuthWithCACert) and
+    C(secureJsonData) whose C(basicAuthPassword) and C(tlsCACert) are C($__file{<config_dir>/web-password}) and
+    C($__file{<config_dir>/web-ca.crt}): Grafana expands them when it reads the file, so the password is in no
+    provisioning file."
   - "O(extra) datasources are appended after the stack's. Checked, each error naming
     C(grafana_datasources_extra[i]) and the fix: a mapping with C(name), C(type) and C(access) (C(proxy) or
     C(direct)); C(url) for types that need one; names and uids unique across all datasources (the stack's included);
@@ -46,6 +51,11 @@ options:
     type: list
     elements: dict
     default: []
+  config_dir:
+    description: Grafana's configuration directory inside its container, where the grafana role keeps the stack's CA
+      certificate (C(web-ca.crt)) and password (C(web-password)).
+    type: str
+    default: /etc/grafana
 notes:
   - "Provisioning format and the C($$) escape: U(https://grafana.com/docs/grafana/latest/administration/provisioning/)."
   - "Keys: U(https://grafana.com/docs/grafana/latest/datasources/prometheus/configure/)
@@ -223,15 +233,34 @@ BUILDERS = {
 }
 
 
-def grafana_datasources(fleet, grafana_host, extra=None):
+def _secured(datasource, ep, config_dir):
+    """The datasource with the endpoint's TLS and basic auth: Grafana reads the CA certificate and the password from
+    files in its configuration directory ($__file{} expansion of provisioning values), never from this file."""
+    config_dir = (config_dir or "/etc/grafana").rstrip("/")
+    secure = {}
+    if ep.get("basic_auth"):
+        datasource["basicAuth"] = True
+        datasource["basicAuthUser"] = ep["basic_auth"]["username"]
+        secure["basicAuthPassword"] = "$__file{%s/%s}" % (config_dir, ep["basic_auth"]["password_file"])
+    if ep.get("tls"):
+        datasource["jsonData"]["tlsAuthWithCACert"] = True
+        secure["tlsCACert"] = "$__file{%s/%s}" % (config_dir, ep["tls"]["ca_file"])
+    if secure:
+        datasource["secureJsonData"] = secure
+    return datasource
+
+
+def grafana_datasources(fleet, grafana_host, extra=None, config_dir="/etc/grafana"):
     """Return Grafana's datasource provisioning content for the deployed components."""
     check_fleet(fleet)
-    found = {}
+    found, eps = {}, {}
     for kind, component in datasource_components():
         preferred = endpoints(fleet, component, grafana_host, select="preferred")
         if preferred:
             found[kind] = endpoint_url(preferred[0])
-    datasources = [build(found[kind], found) for kind, build in BUILDERS.items() if kind in found]
+            eps[kind] = preferred[0]
+    datasources = [_secured(build(found[kind], found), eps[kind], config_dir)
+                   for kind, build in BUILDERS.items() if kind in found]
     names = {ds["name"]: "the stack's %s datasource" % ds["name"] for ds in datasources}
     uids = {ds["uid"]: "the stack's %s datasource" % ds["name"] for ds in datasources}
     default = "the stack's Prometheus datasource" if "prometheus" in found else None

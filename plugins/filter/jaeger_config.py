@@ -84,7 +84,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: C(family), C(config), C(command), C(env), C(extra_ports) (Docker's C(bind:port:port[/udp])),
-    C(ready) (C(port), C(path)).
+    C(ready) (C(port), C(path)), C(flags_check) (C(entrypoint) and C(args) of the 1.x binary's flags check; None
+    for v2, whose binary is the catalogue's).
   type: dict
 """
 
@@ -241,8 +242,13 @@ def _v1(settings):
     return env, extra_ports
 
 
+# The 1.x image's binary (jaegertracing/all-in-one: ENTRYPOINT /go/bin/all-in-one-linux) parses its flags with cobra as
+# v2 does; the catalogue's flags check names v2's binary.
+V1_FLAGS_CHECK = {"entrypoint": "/go/bin/all-in-one-linux", "args": ["--help"]}
+
+
 def jaeger_config(settings, version, bind=None):
-    """Return how to run the Jaeger of this version: family, config, command, env, extra_ports, ready."""
+    """Return how to run the Jaeger of this version: family, config, command, env, extra_ports, ready, flags_check."""
     values = filter_settings(settings, SETTINGS, "jaeger", "{'span_ttl': '168h'}", allow_none=True)
     major = family(version)
     if (parse_go_duration(values["span_ttl"]) or 0) <= 0:  # Go's time.ParseDuration, above zero
@@ -263,11 +269,11 @@ def jaeger_config(settings, version, bind=None):
                             "remove it, or use %s" % ", ".join(SETTINGS[name][0] for name in own))
     if major == 2:
         return {"family": 2, "config": _v2_config(values), "command": ["--config=%s" % CONFIG_PATH], "env": {},
-                "extra_ports": [], "ready": {"port": _port("health"), "path": "/status"}}
+                "extra_ports": [], "ready": {"port": _port("health"), "path": "/status"}, "flags_check": None}
     env, extra_ports = _v1(values)
     published = [port_spec(bind, item["port"], item["port"], item["protocol"]) for item in extra_ports] if bind else []
     return {"family": 1, "config": None, "command": [], "env": env, "extra_ports": published,
-            "ready": {"port": _port("admin"), "path": "/"}}
+            "ready": {"port": _port("admin"), "path": "/"}, "flags_check": V1_FLAGS_CHECK}
 
 
 class FilterModule(object):

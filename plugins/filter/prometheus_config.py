@@ -21,7 +21,8 @@ description:
     external label set to C(null) is dropped.
   - "C(alerting.alertmanagers) gets the O(alertmanagers) endpoints (every Alertmanager of the fleet, from the
     C(fleet_endpoints) filter), one entry per scheme with C(api_version=v2) (Prometheus 3 speaks only v2 to
-    Alertmanager). Prometheus must send to every Alertmanager of a cluster, never through a load balancer; the
+    Alertmanager), with C(tls_config.ca_file) and C(basic_auth.password_file) in C(/etc/prometheus) where the
+    endpoints serve TLS or basic auth. Prometheus must send to every Alertmanager of a cluster, never through a load balancer; the
     cluster deduplicates. Labels in O(drop_alert_labels) (the HA pair's C(replica) external label) are removed from
     the alerts sent (C(alert_relabel_configs) C(labeldrop)), so that both Prometheus of a pair send identical alerts.
     Without Alertmanagers the C(alerting) block is left out, also when there are rule files, and that is not an
@@ -98,6 +99,7 @@ from collections.abc import Mapping
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import parse_duration
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._endpoints import endpoint_target
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._web import prometheus_client
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import check_duration
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import check_job_durations
@@ -252,17 +254,21 @@ def _alertmanagers(alertmanagers, drop_labels):
         if not isinstance(ep, Mapping) or not {"scheme", "address", "port"} <= set(ep):
             raise bad_input("%s[%d]" % (VAR_ALERTMANAGERS, index), "%r is not an endpoint" % (ep,),
                             "pass the fleet_endpoints filter's result for alertmanager")
-        key = (ep["scheme"], ep.get("path") or "")
+        # TLS and basic auth from the endpoint: the CA certificate and the password from files in Prometheus'
+        # configuration directory.
+        client = prometheus_client([ep])
+        key = (ep["scheme"], ep.get("path") or "", repr(sorted(client.items())))
         target = endpoint_target(ep)
-        if target not in grouped.setdefault(key, []):
-            grouped[key].append(target)
+        if target not in grouped.setdefault(key, ([], client))[0]:
+            grouped[key][0].append(target)
     entries = []
-    for (scheme, path), targets in sorted(grouped.items()):
+    for (scheme, path, dummy), (targets, client) in sorted(grouped.items()):
         entry = {"api_version": "v2"}
         if scheme != "http":
             entry["scheme"] = scheme
         if path:
             entry["path_prefix"] = path
+        entry.update({name: value for name, value in client.items() if name != "scheme"})
         entry["static_configs"] = [{"targets": sorted(targets)}]
         entries.append(entry)
     if not entries:

@@ -28,6 +28,11 @@ description:
     C(instance) (C(<inventory hostname>:<published port>)), the same on every Prometheus of an HA pair, so their
     alerts are identical and Alertmanager deduplicates them. Targets you list go into one group without labels.
     Targets are deduplicated within a job and sorted, so the output is stable (idempotent)."
+  - "Where the stack's components serve TLS or basic auth (C(observability_web_tls),
+    C(observability_web_auth_password)), their jobs get C(scheme: https), C(tls_config.ca_file) and
+    C(basic_auth.password_file), both files in the directory above O(targets_dir) (the prometheus role writes them
+    there); the password is never written into the job. Targets that O(extra_targets) adds to such a job are scraped
+    the same way; give other targets a job of their own."
   - "Checks, before any file changes, what Prometheus would refuse or what would silently scrape nothing: duplicate
     job names (job names this filter generates are reserved even where the job is left out for lack of targets),
     job names (letters, digits, C(_), C(.), C(-), starting with a letter or C(_)), targets (C(host:port), port 1 to
@@ -40,6 +45,13 @@ description:
     scrape whose response has a missing or invalid C(Content-Type) unless the job sets C(fallback_scrape_protocol)
     (for example C(PrometheusText0.0.4)); set it on your jobs in O(extra_jobs). The targets of a job of yours that
     has C(relabel_configs) are not checked for the C(host:port) form (blackbox-style jobs list URLs there)."
+  - "Credentials inline in a job of yours never reach C(prometheus.yml): C(basic_auth.password),
+    C(authorization.credentials), C(bearer_token), C(oauth2.client_secret) and C(tls_config.key) are moved to files
+    under O(secrets_dir) (named C(scrape_<job_name>_basic_auth_password), C(..._authorization_credentials),
+    C(..._bearer_token), C(..._oauth2_client_secret), C(..._tls_key)) and the job names them with the C(*_file) key
+    Prometheus reads (prometheus/common's HTTP client configuration; Prometheus trims the file's content). A secret
+    is a non-empty string without whitespace around it and not an unexpanded C(${VARIABLE}); a job that sets both
+    forms is refused. Credentials inside service discovery configurations are passed through unchanged."
 positional: _input, prometheus_host
 options:
   prometheus_host:
@@ -66,6 +78,11 @@ options:
       that name, or to a new job when there is none.
     type: dict
     default: {}
+  secrets_dir:
+    description: The absolute path, as Prometheus sees it, of the directory the secret files of O(extra_jobs) are
+      written to.
+    type: str
+    default: /etc/prometheus/secrets
   scrape_interval:
     description: The global scrape interval (C(prometheus_scrape_interval)). When given, a job of yours that sets
       only C(scrape_timeout) is checked against it. Not written into any job.
@@ -114,7 +131,16 @@ _value:
       description: Target file path relative to the configuration directory (C(targets/<job>.json)) to its content,
         a list of target groups (C({targets, labels})); write it as JSON.
       type: dict
+    secret_files:
+      description: Secret file name (under O(secrets_dir)) to the variable path its value comes from.
+      type: dict
+      sample: {"scrape_app_basic_auth_password": "prometheus_scrape_configs_extra[0].basic_auth.password"}
+    secrets:
+      description: Secret file name to the secret value. Write these with C(no_log) and C(diff=false).
+      type: dict
 """
+
+import os
 
 from collections.abc import Mapping
 
@@ -134,6 +160,9 @@ from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometh
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import check_targets
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import global_var
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._prometheus import order_job
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._secrets import SecretFiles
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._secrets import move_http_secrets
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._web import prometheus_client
 
 VAR_BACKEND = "prometheus_backend_targets"
 VAR_JOBS = "prometheus_scrape_configs_extra"
@@ -189,7 +218,7 @@ def _generated_groups(fleet, prometheus_host, component):
     return sorted(groups, key=lambda group: group["labels"]["host"])
 
 
-def _job(name, targets_dir, component=None):
+def _job(name, targets_dir, component=None, fleet=None, prometheus_host=None):
     job = {"job_name": name}
     if component is not None:
         metrics = COMPONENTS[component]["metrics"]
@@ -198,13 +227,17 @@ def _job(name, targets_dir, component=None):
         scheme = COMPONENTS[component]["ports"][metrics["port"]]["scheme"]
         if scheme != "http":
             job["scheme"] = scheme
+        # TLS and basic auth of the stack's components, from their endpoints.
+        eps = endpoints(fleet, component, prometheus_host, port=metrics["port"])
+        job.update(prometheus_client(eps, os.path.dirname(targets_dir.rstrip("/"))))
     job["file_sd_configs"] = [{"files": ["%s/%s.json" % (targets_dir.rstrip("/"), name)]}]
     return job
 
 
 def prometheus_scrape_configs(fleet, prometheus_host, targets_dir="/etc/prometheus/targets", backend_targets=None,
-                              extra_jobs=None, extra_targets=None, scrape_interval=None):
-    """Return {scrape_configs, files} of the Prometheus on prometheus_host."""
+                              extra_jobs=None, extra_targets=None, scrape_interval=None,
+                              secrets_dir="/etc/prometheus/secrets"):
+    """Return {scrape_configs, files, secret_files, secrets} of the Prometheus on prometheus_host."""
     if not isinstance(fleet, Mapping) or "hosts" not in fleet:
         raise bad_input("_observability_fleet", "is not the stack's fleet",
                         "pass the result of the observability_fleet filter")
@@ -239,10 +272,15 @@ def prometheus_scrape_configs(fleet, prometheus_host, targets_dir="/etc/promethe
     if not isinstance(extra_jobs, (list, tuple)):
         raise bad_input(VAR_JOBS, "must be a list of scrape configs, got %s" % type(extra_jobs).__name__,
                         "set it like [{'job_name': 'app', 'static_configs': [{'targets': ['app1:8000']}]}]")
+    if not isinstance(secrets_dir, str) or not secrets_dir.startswith("/"):
+        raise bad_input("secrets_dir", "%r is not an absolute path" % (secrets_dir,),
+                        "give the directory as Prometheus sees it, e.g. /etc/prometheus/secrets")
+    secrets = SecretFiles(secrets_dir, owners="jobs")
     user_jobs, user_names = [], {}
     for index, job in enumerate(extra_jobs):
         where = "%s[%d]" % (VAR_JOBS, index)
         job = check_user_job(where, job, scrape_interval)
+        job = move_http_secrets(job, where, "scrape_%s_" % job["job_name"], secrets, "Prometheus")
         name = job["job_name"]
         if name in reserved:
             raise bad_input("%s['job_name']" % where, "%r is a job this collection generates from the inventory"
@@ -272,10 +310,10 @@ def prometheus_scrape_configs(fleet, prometheus_host, targets_dir="/etc/promethe
     names = [name for name, dummy in GENERATED_JOBS if groups.get(name)]
     names += sorted(name for name in groups if name not in reserved and groups[name])
     components = dict(GENERATED_JOBS)
-    scrape_configs = [_job(name, targets_dir, components.get(name)) for name in names]
+    scrape_configs = [_job(name, targets_dir, components.get(name), fleet, prometheus_host) for name in names]
     files = {"targets/%s.json" % name: plain(groups[name]) for name in names}
     return {"scrape_configs": [order_job(job) for job in scrape_configs] + [order_job(job) for job in user_jobs],
-            "files": files}
+            "files": files, "secret_files": secrets.sources, "secrets": secrets.values}
 
 
 class FilterModule(object):

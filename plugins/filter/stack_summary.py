@@ -41,6 +41,12 @@ options:
       opens only on that host).
     type: str
     default: the host
+  https:
+    description: Names of the containers that serve HTTPS (C(observability_web_tls)), whose URLs start with
+      C(https://).
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -72,7 +78,7 @@ def _image_origin(ref, image_info):
     return "missing"
 
 
-def _urls(container, address, host_name):
+def _urls(container, address, host_name, scheme="http"):
     urls = []
     for port in container.get("Ports") or []:
         if not port.get("PublicPort") or port.get("Type") != "tcp":
@@ -87,14 +93,15 @@ def _urls(container, address, host_name):
         if ip.startswith("127.") or ip == "::1":
             url = "%s:%s on %s only" % (where, port["PublicPort"], host_name)
         else:
-            url = "http://%s:%s" % (where, port["PublicPort"])
+            url = "%s://%s:%s" % (scheme, where, port["PublicPort"])
         if url not in urls:
             urls.append(url)
     # The URLs that open from elsewhere first, then the ports only the host itself reaches.
-    return [url for url in urls if url.startswith("http://")] + [url for url in urls if not url.startswith("http://")]
+    opens = [url for url in urls if url.startswith(("http://", "https://"))]
+    return opens + [url for url in urls if url not in opens]
 
 
-def stack_summary(engine, images=None, image_info=None, address="localhost", host_name="the host"):
+def stack_summary(engine, images=None, image_info=None, address="localhost", host_name="the host", https=None):
     """Return lines describing the engine, network, volumes, images and containers of one host."""
     host = engine.get("host_info") or {}
     lines = ["engine: Docker %s (%s, %s)" % (host.get("ServerVersion", "?"), host.get("Driver", "?"),
@@ -112,7 +119,7 @@ def stack_summary(engine, images=None, image_info=None, address="localhost", hos
         status = container.get("Status") or ""
         health = "healthy" if "(healthy)" in status else "unhealthy" if "(unhealthy)" in status else \
             "starting" if "(health: starting)" in status else "no healthcheck"
-        urls = _urls(container, address, host_name)
+        urls = _urls(container, address, host_name, "https" if name in (https or []) else "http")
         where = (" at " + " ".join(urls)) if urls else ", no published port"
         lines.append("container: %s %s, %s%s" % (name, container.get("State", "?"), health, where))
     if not engine.get("containers"):

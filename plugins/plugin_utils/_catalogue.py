@@ -20,8 +20,10 @@ Entry keys:
   config      where the configuration directory is mounted in the container (None: flags only)
   checks      the upstream checker, run from the very image that will be deployed on the staged directory
   flags_check  the component's binary in the image and the arguments that, appended to the container's command,
-              make it parse every flag and exit without starting (kingpin's and Go's flag parsers refuse an unknown
-              flag before printing the help); None where upstream's parser was not confirmed to behave so
+              make it parse every flag and exit 0 without starting: the help where it exits 0 (kingpin's and Go's
+              flag parsers refuse an unknown flag before printing it), else the binary's own check mode (Loki's and
+              Promtail's -help exits 2); None where upstream's parser was not confirmed to behave so, or where the
+              role passes no flags (Grafana) or runs images with different binaries (Jaeger 2.x and 1.x)
   reload      how a running instance applies a new configuration: "signal" (SIGHUP), "restart" or "none"
   verify      what proves the running instance loaded the rendered configuration, from its own metrics page:
                   success: the metric that is 1 after a successful (re)load;
@@ -32,7 +34,7 @@ Entry keys:
                 container   the port inside the container
                 host        the default published port (observability_published_ports overrides it)
                 protocols   transport protocols published
-                scheme      how a client speaks to it (room for https once TLS comes)
+                scheme      how a client speaks to it without TLS (https when the component has `web` and TLS is on)
                 ui          a port people open in a browser (bound to observability_ui_publish_address when no other
                             host needs it)
                 consumers   (component, selection) pairs that connect to it: "all" instances (Prometheus scrapes
@@ -42,6 +44,10 @@ Entry keys:
   ready       the HTTP readiness probe: port name and path
   metrics     the scrape job: name, port name and path (Prometheus scrapes every instance)
   datasource  the Grafana datasource type the component provides
+  web         how the component serves TLS and basic auth (observability_web_tls, observability_web_auth_password):
+              {"kind": "web_config"}: exporter-toolkit's --web.config.file; {"kind": "flags"}: flags of its own
+              (redis_exporter); None: neither (its ports' scheme stays http). With TLS on, the scheme of the ports of
+              a component that has one becomes https (_endpoints.py)
 """
 
 from __future__ import annotations
@@ -70,21 +76,26 @@ def _port(container, host=None, protocols=("tcp",), ui=False, consumers=_SCRAPED
 COMPONENTS = {
     "node_exporter": {
         "placement": "agents", "instances": "each", "image": "node_exporter", "user": "65534:65534",
-        "volume": None, "config": None, "checks": (),
-        "flags_check": {"entrypoint": "/bin/node_exporter", "args": ("--help",)}, "reload": "none", "verify": None,
+        # The configuration directory holds only the web configuration (TLS, basic auth), when there is one.
+        "volume": None, "config": "/etc/node_exporter", "checks": (),
+        "flags_check": {"entrypoint": "/bin/node_exporter", "args": ("--help",)}, "reload": "restart", "verify": None,
         "ports": {"metrics": _port(9100)},
         "ready": {"port": "metrics", "path": "/metrics"},
         "metrics": {"job": "node", "port": "metrics", "path": "/metrics"},
         "datasource": None,
+        "web": {"kind": "web_config"},
     },
     "cadvisor": {
         "placement": "agents", "instances": "each", "image": "cadvisor", "user": "0:0",
         "volume": None, "config": None, "checks": (),
-        "flags_check": None, "reload": "none", "verify": None,
+        # cmd/cadvisor.go (v0.60.5) runs Go's flag.Parse() first: an unknown flag exits 2, -help (undefined, so
+        # flag.ErrHelp) exits 0; the image's entrypoint script only adds -logtostderr.
+        "flags_check": {"entrypoint": "/usr/bin/cadvisor", "args": ("--help",)}, "reload": "none", "verify": None,
         "ports": {"http": _port(8080)},
         "ready": {"port": "http", "path": "/healthz"},
         "metrics": {"job": "docker", "port": "http", "path": "/metrics"},
         "datasource": None,
+        "web": None,
     },
     "postgres_exporter": {
         "placement": "postgres", "instances": "each", "image": "postgres_exporter", "user": "65534:65534",
@@ -95,6 +106,7 @@ COMPONENTS = {
         "ready": {"port": "metrics", "path": "/metrics"},
         "metrics": {"job": "postgres", "port": "metrics", "path": "/metrics"},
         "datasource": None,
+        "web": {"kind": "web_config"},
     },
     "redis_exporter": {
         "placement": "redis", "instances": "each", "image": "redis_exporter", "user": "59000:59000",
@@ -104,17 +116,23 @@ COMPONENTS = {
         "ready": {"port": "metrics", "path": "/health"},
         "metrics": {"job": "redis", "port": "metrics", "path": "/metrics"},
         "datasource": None,
+        "web": {"kind": "flags"},
     },
     "loki": {
         "placement": "monitoring", "instances": "one", "image": "loki", "user": "10001:10001",
         "volume": {"path": "/loki", "owner": 10001}, "config": "/etc/loki",
         "checks": ({"entrypoint": "/usr/bin/loki", "args": ("-verify-config", "-config.file=/etc/loki/loki.yaml")},),
-        "flags_check": None, "reload": "restart", "verify": None,
+        # -help exits 2 (pkg/util/cfg/files.go ConfigFileLoader, 2.9.0 to 3.7.6), so -verify-config: every flag is
+        # parsed before the config file is read (an unknown one exits 2), then file and flags are validated and
+        # cmd/loki/main.go exits 0 before loki.New (nothing started, bound or opened).
+        "flags_check": {"entrypoint": "/usr/bin/loki", "args": ("-verify-config",)}, "reload": "restart",
+        "verify": None,
         "ports": {"http": _port(3100, consumers=(("prometheus", "all"), ("promtail", "preferred"),
                                                  ("grafana", "preferred")))},
         "ready": {"port": "http", "path": "/ready"},
         "metrics": {"job": "loki", "port": "http", "path": "/metrics"},
         "datasource": "loki",
+        "web": None,
     },
     # Jaeger v2 (the OTel-collector based `jaeger` binary) with Badger on its volume; one instance, as Badger is local
     # storage. The pinned 1.x all-in-one keeps the same port names (roles/jaeger maps them to its flags).
@@ -122,7 +140,11 @@ COMPONENTS = {
         "placement": "monitoring", "instances": "one", "image": "jaeger", "user": "10001:10001",
         "volume": {"path": "/badger", "owner": 10001}, "config": "/etc/jaeger",
         "checks": ({"entrypoint": "/cmd/jaeger/jaeger-linux", "args": ("validate", "--config=/etc/jaeger/config.yaml")},),
-        "flags_check": None, "reload": "restart", "verify": None,
+        # cobra (spf13/cobra command.go execute): every flag is parsed before --help is acted on, an unknown one fails
+        # (cmd/jaeger/main.go exits 1), --help exits 0 without reading the config. The 1.x all-in-one has another
+        # binary: roles/jaeger passes it (jaeger_config's flags_check).
+        "flags_check": {"entrypoint": "/cmd/jaeger/jaeger-linux", "args": ("--help",)}, "reload": "restart",
+        "verify": None,
         "ports": {
             # The query service: UI and HTTP API, no login (see the README).
             "ui": _port(16686, ui=True, consumers=(("grafana", "preferred"),)),
@@ -138,17 +160,22 @@ COMPONENTS = {
         "ready": {"port": "health", "path": "/status"},
         "metrics": {"job": "jaeger", "port": "admin", "path": "/metrics"},
         "datasource": "jaeger",
+        "web": None,
     },
     "promtail": {
         "placement": "agents", "instances": "each", "image": "promtail", "user": "0:0",
         "volume": {"path": "/var/lib/promtail", "owner": 0}, "config": "/etc/promtail",
         "checks": ({"entrypoint": "/usr/bin/promtail",
                     "args": ("-check-syntax", "-config.file=/etc/promtail/promtail.yml")},),
-        "flags_check": None, "reload": "restart", "verify": None,
+        # As Loki's (-help exits 2): clients/cmd/promtail/main.go (2.9.0 to 3.6.11) parses every flag (an unknown
+        # one exits 2) and reads the config file, and -check-syntax exits 0 before promtail.New.
+        "flags_check": {"entrypoint": "/usr/bin/promtail", "args": ("-check-syntax",)}, "reload": "restart",
+        "verify": None,
         "ports": {"http": _port(9080)},
         "ready": {"port": "http", "path": "/ready"},
         "metrics": {"job": "promtail", "port": "http", "path": "/metrics"},
         "datasource": None,
+        "web": None,
     },
     "alertmanager": {
         "placement": "monitoring", "instances": "each", "image": "alertmanager", "user": "65534:65534",
@@ -168,6 +195,7 @@ COMPONENTS = {
         "ready": {"port": "http", "path": "/-/ready"},
         "metrics": {"job": "alertmanager", "port": "http", "path": "/metrics"},
         "datasource": "alertmanager",
+        "web": {"kind": "web_config"},
     },
     "prometheus": {
         "placement": "monitoring", "instances": "each", "image": "prometheus", "user": "65534:65534",
@@ -180,6 +208,7 @@ COMPONENTS = {
         "ready": {"port": "http", "path": "/-/ready"},
         "metrics": {"job": "prometheus", "port": "http", "path": "/metrics"},
         "datasource": "prometheus",
+        "web": {"kind": "web_config"},
     },
     "grafana": {
         "placement": "monitoring", "instances": "each", "image": "grafana", "user": "472:0",
@@ -190,30 +219,42 @@ COMPONENTS = {
         "ready": {"port": "http", "path": "/api/health"},
         "metrics": {"job": "grafana", "port": "http", "path": "/metrics"},
         "datasource": None,
+        "web": None,
     },
     # The seed's instrumented sample backend (roles/backend): its image is built on the host from the base image.
     "backend": {
         "placement": "backend", "instances": "each", "image": "backend", "user": "10000:10000",
-        "volume": None, "config": None, "checks": (),
-        "flags_check": None, "reload": "none", "verify": None,
+        # The configuration directory holds the database URL (a secret file): read at start, so a change restarts.
+        "volume": None, "config": "/etc/backend", "checks": (),
+        "flags_check": None, "reload": "restart", "verify": None,
         "ports": {"http": _port(8000, ui=True)},
         "ready": {"port": "http", "path": "/health"},
         "metrics": {"job": "backend", "port": "http", "path": "/metrics"},
         "datasource": None,
+        "web": None,
     },
 }
 
 COMPONENT_NAMES = tuple(sorted(COMPONENTS))
 PLACEMENTS = ("monitoring", "agents", "postgres", "redis", "backend")
 
-# Labels the collection puts on what it creates (containers, volumes, the network).
-LABEL_MANAGED = "io.proxy-agent.observability.managed"
-LABEL_COMPONENT = "io.proxy-agent.observability.component"
-
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_DEFAULTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "roles",
-                              "observability", "defaults", "main.yml")
+_ROLE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "roles", "observability")
+_DEFAULTS_FILE = os.path.join(_ROLE_DIR, "defaults", "main.yml")
+_VARS_FILE = os.path.join(_ROLE_DIR, "vars", "main.yml")
 _defaults_cache = {}
+
+
+def _role_vars():
+    with open(_VARS_FILE, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+# Labels the collection puts on what it creates (containers, volumes, the network), written once in the observability
+# role's vars/main.yml, where the roles read them too.
+_LABELS = _role_vars()
+LABEL_MANAGED = _LABELS["_observability_label_managed"]
+LABEL_COMPONENT = _LABELS["_observability_label_component"]
 
 
 def group_variable(placement):

@@ -32,13 +32,15 @@ from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalog
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._data import plain
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._errors import bad_input
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._values import check_bind_address
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._web import check_tls
 
 VAR_PORTS = "observability_published_ports"
 
 # The stack-wide settings the fleet reads from each host; a host must not set them where other hosts cannot see them
 # (play vars, role parameters), or the two would disagree about it (check_local).
 FLEET_SETTINGS = ("observability_prefix", "observability_extra_components", VAR_PORTS, "observability_address",
-                  "observability_interface", "observability_publish_address", "observability_ui_publish_address") \
+                  "observability_interface", "observability_publish_address", "observability_ui_publish_address",
+                  "observability_web_tls", "observability_web_auth_username") \
     + tuple(group_variable(placement) for placement in PLACEMENTS)
 
 _HOST_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$")
@@ -313,6 +315,11 @@ def build_fleet(hostvars, groups):
             "publish_address": _bind_setting(host, vars_, "observability_publish_address", ""),
             "ip": _own_ip(address, vars_),
             "ui_publish_address": _bind_setting(host, vars_, "observability_ui_publish_address", "127.0.0.1"),
+            # How the host's components that serve a web configuration (catalogue `web`) are reached: over TLS, and
+            # with the stack's user (None: no basic auth). The password itself stays out of the fleet.
+            "web": {"tls": check_tls(_setting(vars_, "observability_web_tls") or False),
+                    "username": (str(_setting(vars_, "observability_web_auth_username"))
+                                 if _setting(vars_, "observability_web_auth_password") else None)},
             "ports": {component: {name: {"container": COMPONENTS[component]["ports"][name]["container"],
                                          "host": port,
                                          "protocols": list(COMPONENTS[component]["ports"][name]["protocols"])}

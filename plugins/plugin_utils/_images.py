@@ -63,3 +63,19 @@ def image_ref(ref, mirror="", variable="observability_images"):
     if digest is not None:
         result += "@" + digest
     return result
+
+
+_TAG_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]*)?$")
+
+
+def image_version(ref):
+    """Return the release an image reference's tag names, as (major, minor, patch), or None (no tag, or a tag such as
+    'main' or a digest that names no release)."""
+    try:
+        tag = split_ref(ref)[2]
+    except Exception:  # pylint: disable=broad-exception-caught  # a malformed reference names no release either
+        return None
+    match = _TAG_VERSION.match(tag or "")
+    if not match:
+        return None
+    return tuple(int(part or 0) for part in match.groups())

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import uuid
 
 import pytest
 
@@ -42,6 +43,11 @@ CHECK_TASKS = (
     "Check the backend settings before changing anything",
     "Check the backend's wheelhouse",
     "Stop on a missing wheelhouse",
+    "Check the backup directory",
+    "Check the restore directories",
+    "Check that the backup has this host",
+    "Check the archives against the manifest and the running releases",
+    "Stop when the data would go without the confirmation",
 )
 
 
@@ -79,3 +85,17 @@ def fixture_run_playbook():
 def fixture_stops_in_a_check():
     """stops_in_a_check(result, message): the run failed with message in a check task, nothing changed before."""
     return _stops_in_a_check
+
+
+@pytest.fixture(name="network", scope="module")
+def fixture_network(request):
+    """A throwaway internal Docker network standing in for the stack's (for runs that skip the docker_host role),
+    labelled with the test module that made it."""
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    name = "proxy-obs-%s-%s" % (module.replace("_", "-"), uuid.uuid4().hex[:8])
+    created = subprocess.run(["docker", "network", "create", "--internal", "--label",
+                              "io.proxy-agent.observability.test=%s" % module, name],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert created.returncode == 0, created.stderr
+    yield name
+    subprocess.run(["docker", "network", "rm", name], capture_output=True, timeout=120, check=False)

@@ -144,17 +144,6 @@ def rendered_directory(stdout, component, target):
     return target
 
 
-@pytest.fixture(name="network", scope="module")
-def fixture_network():
-    """A throwaway internal Docker network standing in for the stack's (the docker_host role is skipped here)."""
-    name = "proxy-obs-test-old-%s" % uuid.uuid4().hex[:8]
-    created = _docker("network", "create", "--internal", "--label", "io.proxy-agent.observability.test=old-versions",
-                      name)
-    assert created.returncode == 0, created.stderr
-    yield name
-    _docker("network", "rm", name)
-
-
 def _run_site(run_playbook, config_root, network, extra=None, verbosity="-v"):
     extra_vars = {
         "observability_components": COMPONENTS,

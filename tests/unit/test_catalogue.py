@@ -26,7 +26,7 @@ from ansible_collections.proxy_agent.observability.plugins.plugin_utils._endpoin
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROLES = os.path.join(ROOT, "roles")
 # Roles that are not components: the shared tasks, the stack-wide settings and the Docker engine.
-NOT_COMPONENTS = ("observability", "docker_host")
+NOT_COMPONENTS = ("observability", "docker_host", "backup", "restore", "remove")
 COMPONENT_ROLES = sorted(role for role in os.listdir(ROLES)
                          if not role.startswith("_") and role not in NOT_COMPONENTS)
 
@@ -47,7 +47,7 @@ def _defaults():
 
 def test_the_docstring_lists_the_entry_and_port_keys():
     assert ENTRY_KEYS == ["placement", "instances", "image", "user", "volume", "config", "checks", "flags_check",
-                          "reload", "verify", "ports", "ready", "metrics", "datasource"]
+                          "reload", "verify", "ports", "ready", "metrics", "datasource", "web"]
     assert PORT_KEYS == ["container", "host", "protocols", "scheme", "ui", "consumers", "publish"]
 
 
@@ -66,6 +66,52 @@ def test_every_entry_has_exactly_the_documented_keys(component):
     assert sorted(COMPONENTS[component]) == sorted(ENTRY_KEYS)
     for name, port in COMPONENTS[component]["ports"].items():
         assert sorted(port) == sorted(PORT_KEYS), "%s port %s" % (component, name)
+
+
+# Each component's flags check: its binary, and the arguments after the container's flags that make it parse them
+# all and exit 0 without starting, as read from upstream (the catalogue's comments name the files). Loki and
+# Promtail exit 2 on -help, so their own check modes; None: Grafana gets no flags from its role. Jaeger's is the v2
+# binary; its role passes the 1.x image's own (/go/bin/all-in-one-linux, jaeger_config's flags_check).
+FLAGS_CHECKS = {
+    "alertmanager": ("/bin/alertmanager", ("--help",)),
+    "backend": None,
+    "cadvisor": ("/usr/bin/cadvisor", ("--help",)),
+    "grafana": None,
+    "jaeger": ("/cmd/jaeger/jaeger-linux", ("--help",)),
+    "loki": ("/usr/bin/loki", ("-verify-config",)),
+    "node_exporter": ("/bin/node_exporter", ("--help",)),
+    "postgres_exporter": ("/bin/postgres_exporter", ("--help",)),
+    "prometheus": ("/bin/prometheus", ("--help",)),
+    "promtail": ("/usr/bin/promtail", ("-check-syntax",)),
+    "redis_exporter": ("/redis_exporter", ("--help",)),
+}
+# Roles that take <component>_extra_flags but whose flags no check parses, and why.
+UNCHECKED_EXTRA_FLAGS = {}
+
+
+def test_the_flags_checks_are_the_ones_read_from_upstream():
+    assert {name: (entry["flags_check"]["entrypoint"], entry["flags_check"]["args"]) if entry["flags_check"] else None
+            for name, entry in COMPONENTS.items()} == FLAGS_CHECKS
+    for name, entry in COMPONENTS.items():
+        if entry["flags_check"] is None:
+            continue
+        # roles/_common/tasks/deploy.yml names <component>_extra_flags when the failed command ran the flags check's
+        # binary and ended with its last argument: no config checker of the same binary may end the same way.
+        for check in entry["checks"]:
+            assert (check["entrypoint"], check["args"][-1:]) != (entry["flags_check"]["entrypoint"],
+                                                                 entry["flags_check"]["args"][-1:]), name
+
+
+def _takes_extra_flags(role):
+    with open(os.path.join(ROLES, role, "defaults", "main.yml"), encoding="utf-8") as handle:
+        return re.search(r"^%s_extra_flags:" % role, handle.read(), re.M) is not None
+
+
+def test_every_role_with_extra_flags_has_a_flags_check():
+    with_extra_flags = [role for role in COMPONENT_ROLES if _takes_extra_flags(role)]
+    assert with_extra_flags, "no role takes extra flags: the pattern is wrong"
+    assert [role for role in with_extra_flags if COMPONENTS[role]["flags_check"] is None] == \
+        sorted(UNCHECKED_EXTRA_FLAGS)
 
 
 @pytest.mark.parametrize("component", sorted(COMPONENTS))

@@ -14,6 +14,7 @@ from ansible_collections.proxy_agent.observability.plugins.filter.jaeger_config 
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._catalogue import COMPONENTS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._values import FLAG_PARSERS
 from ansible_collections.proxy_agent.observability.plugins.plugin_utils._values import flag_name
+from ansible_collections.proxy_agent.observability.plugins.plugin_utils._web import web_files
 from role_files import load_role_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -53,7 +54,9 @@ def _own_flags(role):
     """Names (without dashes) of the flags that the role's tasks put on the command line."""
     if role == "jaeger":  # built by the jaeger_config filter, for either family
         return {flag_name(flag) for version in ("2.20.0", "1.76.0") for flag in jaeger_config({}, version)["command"]}
-    names = set()
+    # The TLS and basic auth flags come from the web_config filter (observability_web_*), with everything on.
+    web = web_files(role, "host1", True, "observability", "secret", {}, cert="CERT", key="KEY")["flags"]
+    names = {flag_name(flag) for flag in web}
     for tasks in ("main.yml", "preflight.yml"):
         for expression in _commands(_load(role, "tasks", tasks) or []):
             names.update(flag_name(flag) for flag in _QUOTED_FLAG.findall(expression))

@@ -35,7 +35,11 @@ def test_stopped_exporter_fires_service_down_to_critical_and_inhibits_the_warnin
         while time.time() < deadline and not critical:
             time.sleep(5)
             critical = _firing(_notifications(host), "/critical", "ServiceDown", "critical")
-        assert critical, "no ServiceDown reached the critical receiver: %s" % _notifications(host)
+        assert critical, "no ServiceDown reached the critical receiver: %s (webhook sink %s; Alertmanager: %s)" % (
+            _notifications(host), host.run("systemctl is-active webhook-sink").stdout.strip(),
+            host.run("python3 -c %s", "import urllib.request; print(urllib.request.urlopen("
+                     "'http://127.0.0.1:9093/api/v2/alerts?filter=alertname%3D%22ServiceDown%22').read().decode())"
+                     ).stdout.strip())
         assert critical[0]["labels"]["job"] == "node"
         assert critical[0]["labels"]["cluster"] == "proxy-agent-platform"
 

@@ -68,7 +68,7 @@ def test_container_is_hardened(host, name):
     assert hostconfig["ReadonlyRootfs"] is True
     assert hostconfig["Memory"] > 0
     assert hostconfig["PidsLimit"] > 0
-    assert hostconfig["RestartPolicy"] == {"Name": "on-failure", "MaximumRetryCount": 5}
+    assert hostconfig["RestartPolicy"] == {"Name": "unless-stopped", "MaximumRetryCount": 0}
     assert config["Config"]["Labels"]["io.proxy-agent.observability.managed"] == "true"
 
 

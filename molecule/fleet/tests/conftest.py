@@ -8,9 +8,12 @@ per-host `host`, so that they run once.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
+import ssl
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -39,14 +42,49 @@ def container(component):
     return "%s-%s" % (PREFIX, component.replace("_", "-"))
 
 
-def http_json(url, timeout=10, auth=None):
-    """GET url from the test runner (the test network is reachable from it) and parse the JSON answer."""
+# TLS and basic auth of the components that serve a web configuration (observability_web_tls,
+# observability_web_auth_password), by their catalogue port: Prometheus, Alertmanager, node-exporter,
+# postgres-exporter, redis_exporter.
+WEB_TLS = bool(SETTINGS.get("observability_web_tls"))
+WEB_AUTH = (SETTINGS.get("observability_web_auth_username", "observability"),
+            SETTINGS["observability_web_auth_password"]) if SETTINGS.get("observability_web_auth_password") else None
+WEB_PORTS = {"prometheus": 9090, "alertmanager": 9093, "node_exporter": 9100, "postgres_exporter": 9187,
+             "redis_exporter": 9121}
+# The internal CA's certificate, on the controller (the runner).
+CA_CERT = os.path.join(os.path.expandvars(SETTINGS.get("observability_tls_ca_dir", "")), "ca.crt")
+
+
+def web_url(address, component, path=""):
+    """The URL of a component that serves a web configuration, with the scheme the stack serves it with."""
+    return "%s://%s:%d%s" % ("https" if WEB_TLS else "http", address, WEB_PORTS[component], path)
+
+
+def ssl_context():
+    """A client context that trusts the internal CA only."""
+    return ssl.create_default_context(cafile=CA_CERT)
+
+
+def http_request(url, timeout=10, auth=None):
+    """GET url from the test runner; an https URL is verified with the internal CA. Returns (status, body)."""
     request = urllib.request.Request(url)
     if auth:
-        import base64  # pylint: disable=import-outside-toplevel
         request.add_header("Authorization", "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode())
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec: the scenario's own test network
-        return json.loads(response.read().decode())
+    context = ssl_context() if url.startswith("https://") else None
+    try:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # nosec: test network
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def http_json(url, timeout=10, auth=None):
+    """GET url from the test runner (the test network is reachable from it) and parse the JSON answer. A URL of a
+    component that serves a web configuration gets the stack's user unless auth is given."""
+    if auth is None and WEB_AUTH and any(":%d/" % port in url for port in WEB_PORTS.values()):
+        auth = WEB_AUTH
+    status, body = http_request(url, timeout, auth)
+    assert status == 200, (url, status, body)
+    return json.loads(body)
 
 
 def wait_for(predicate, seconds=180, step=3):

@@ -10,6 +10,7 @@ tests stop and start containers on purpose.
 """
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -17,11 +18,12 @@ import uuid
 import pytest
 
 from conftest import ADDRESS, AGENTS, DATABASES, JOINED, MONITORING, PREFIX, SETTINGS, SINK_HOST, SINK_LOG, STACK
-from conftest import container, http_json, wait_for
+from conftest import WEB_AUTH, WEB_TLS, container, http_json, wait_for, web_url
 
 # The jobs each kind of host is scraped in.
 AGENT_JOBS = {"node": "node_exporter", "docker": "cadvisor", "promtail": "promtail"}
 MONITORING_JOBS = {"prometheus": "prometheus", "alertmanager": "alertmanager", "grafana": "grafana"}
+SCHEME = "https" if WEB_TLS else "http"
 GRAFANA_AUTH = ("admin", SETTINGS.get("grafana_admin_password", "molecule-admin-password"))
 
 
@@ -39,7 +41,7 @@ def _expected_targets():
 
 
 def _targets(monitor):
-    return http_json("http://%s:9090/api/v1/targets?state=active" % ADDRESS[monitor])["data"]["activeTargets"]
+    return http_json(web_url(ADDRESS[monitor], "prometheus", "/api/v1/targets?state=active"))["data"]["activeTargets"]
 
 
 def _notifications(fleet):
@@ -71,8 +73,9 @@ def test_a_new_host_is_scraped_without_restarting_or_reloading_anything(fleet):
             up = {(t["labels"]["job"], t["labels"].get("host")) for t in _targets(monitor) if t["health"] == "up"}
             return all((job, name) in up for name in JOINED for job in AGENT_JOBS)
         assert wait_for(joined_up), "the new host's targets are not up on %s: %s" % (monitor, _targets(monitor))
-        reload = http_json("http://%s:9090/api/v1/query?query=prometheus_config_last_reload_success_timestamp_seconds"
-                           % ADDRESS[monitor])["data"]["result"][0]["value"][1]
+        reload = http_json(web_url(ADDRESS[monitor], "prometheus",
+                                   "/api/v1/query?query=prometheus_config_last_reload_success_timestamp_seconds")
+                           )["data"]["result"][0]["value"][1]
         assert reload == before["last_reload"], "Prometheus on %s reloaded its configuration" % monitor
 
 
@@ -116,22 +119,22 @@ def test_the_alertmanager_cluster_reports_both_peers():
     expected = sorted("%s:9094" % ADDRESS[name] for name in MONITORING)
 
     def peers(monitor):
-        status = http_json("http://%s:9093/api/v2/status" % ADDRESS[monitor])["cluster"]
+        status = http_json(web_url(ADDRESS[monitor], "alertmanager", "/api/v2/status"))["cluster"]
         return status if status["status"] == "ready" and len(status.get("peers") or []) == len(expected) else None
     for monitor in MONITORING:
         status = wait_for(lambda monitor=monitor: peers(monitor), seconds=120)
-        assert status, http_json("http://%s:9093/api/v2/status" % ADDRESS[monitor])["cluster"]
+        assert status, http_json(web_url(ADDRESS[monitor], "alertmanager", "/api/v2/status"))["cluster"]
         assert sorted(p["address"] for p in status["peers"]) == expected
 
 
 def test_prometheus_sends_to_every_alertmanager_and_drops_its_replica_label():
     for monitor in MONITORING:
-        config = http_json("http://%s:9090/api/v1/status/config" % ADDRESS[monitor])["data"]["yaml"]
+        config = http_json(web_url(ADDRESS[monitor], "prometheus", "/api/v1/status/config"))["data"]["yaml"]
         assert "replica: %s" % monitor in config
-        managers = http_json("http://%s:9090/api/v1/alertmanagers" % ADDRESS[monitor])["data"]["activeAlertmanagers"]
+        managers = http_json(web_url(ADDRESS[monitor], "prometheus", "/api/v1/alertmanagers"))["data"]["activeAlertmanagers"]
         urls = sorted(m["url"] for m in managers)
         expected = ["%s:9093" % (container("alertmanager") if name == monitor else ADDRESS[name]) for name in MONITORING]
-        assert urls == sorted("http://%s/api/v2/alerts" % target for target in expected)
+        assert urls == sorted("%s://%s/api/v2/alerts" % (SCHEME, target) for target in expected)
 
 
 def test_grafana_shows_its_own_prometheus_and_alertmanager_and_the_one_loki(fleet):
@@ -139,8 +142,8 @@ def test_grafana_shows_its_own_prometheus_and_alertmanager_and_the_one_loki(flee
     for monitor in MONITORING:
         sources = {d["type"]: d["url"] for d in http_json("http://%s:3001/api/datasources" % ADDRESS[monitor],
                                                           auth=GRAFANA_AUTH)}
-        assert sources["prometheus"] == "http://%s:9090" % container("prometheus")
-        assert sources["alertmanager"] == "http://%s:9093" % container("alertmanager")
+        assert sources["prometheus"] == "%s://%s:9090" % (SCHEME, container("prometheus"))
+        assert sources["alertmanager"] == "%s://%s:9093" % (SCHEME, container("alertmanager"))
         assert sources["loki"] == ("http://%s:3100" % container("loki") if monitor == loki_host
                                    else "http://%s:3100" % ADDRESS[loki_host])
         assert sources["jaeger"] == ("http://%s:16686" % container("jaeger") if monitor == loki_host
@@ -148,8 +151,11 @@ def test_grafana_shows_its_own_prometheus_and_alertmanager_and_the_one_loki(flee
         # Each answers from inside the Grafana container.
         for kind, path in (("prometheus", "/-/ready"), ("alertmanager", "/-/ready"), ("loki", "/ready"),
                            ("jaeger", "/api/services")):
-            result = fleet[monitor].run("docker exec %s wget -q -O /dev/null %s", container("grafana"),
-                                        sources[kind] + path)
+            # The stand-in's busybox wget has no CA option: TLS is verified with the CA in test_web_security.py.
+            secured = ["--no-check-certificate", "--header", "Authorization: Basic " + base64.b64encode(
+                ("%s:%s" % WEB_AUTH).encode()).decode()] if kind in ("prometheus", "alertmanager") and WEB_AUTH else []
+            result = fleet[monitor].run("docker exec %s wget -q -O /dev/null " + "%s " * len(secured) + "%s",
+                                        container("grafana"), *secured, sources[kind] + path)
             assert result.rc == 0, (monitor, kind, result.stderr)
 
 
@@ -203,7 +209,7 @@ def test_an_alert_raised_by_both_replicas_reaches_the_sink_exactly_once(fleet):
         def raised_by_both():
             firing = []
             for monitor in MONITORING:
-                alerts = http_json("http://%s:9090/api/v1/alerts" % ADDRESS[monitor])["data"]["alerts"]
+                alerts = http_json(web_url(ADDRESS[monitor], "prometheus", "/api/v1/alerts"))["data"]["alerts"]
                 firing.append([a for a in alerts if a["labels"].get("alertname") == "ServiceDown"
                                and a["labels"].get("instance") == instance and a["state"] == "firing"])
             return firing if all(firing) else None

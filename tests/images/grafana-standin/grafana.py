@@ -1,7 +1,7 @@
 # Test stand-in for Grafana 13.2.0 (grafana/grafana:13.2.0), tests only; see
 # tests/images/README.md, "grafana-standin".  It renders nothing and queries no data source: it
 # reads grafana.ini (with GF_* environment overrides), checks the mounted provisioning as Grafana
-# does when it starts, keeps the admin user in $GF_PATHS_DATA/grafana.db (sqlite) and answers a
+# does when it starts, keeps the admin user and saved dashboards in $GF_PATHS_DATA/grafana.db (sqlite) and answers a
 # small part of Grafana's HTTP API.
 #
 # One script, three names (as upstream's binaries): /usr/share/grafana/bin/grafana
@@ -17,6 +17,9 @@
 #   pkg/services/provisioning/dashboards/file_reader.go      *.json dashboards, broken ones skipped
 #   pkg/util/encoding.go EncodePassword                      PBKDF2-SHA256, 10000 rounds, 50 bytes
 #   pkg/cmd/grafana-cli/commands/reset_password_command.go   `grafana cli admin reset-admin-password`
+#   pkg/api/dashboard.go PostDashboard, GetDashboard          POST /api/dashboards/db (title required, 412 for
+#                                                            a taken uid without overwrite), saved in the
+#                                                            `dashboard` table of grafana.db; GET by uid
 # What it shares with the Loki and Promtail stand-ins (Go's logfmt quoting, strconv.ParseBool, the text
 # exposition of /metrics, net/http's answers, the listener and SIGTERM/SIGINT) is in lib/standin_go.py,
 # installed beside PyYAML in the image.
@@ -569,7 +572,51 @@ def db_connect(path):
                  "password TEXT NULL, salt TEXT NULL, rands TEXT NULL, company TEXT NULL, org_id INTEGER NOT NULL, "
                  "is_admin INTEGER NOT NULL, created DATETIME NOT NULL, updated DATETIME NOT NULL)")
     conn.execute("CREATE TABLE IF NOT EXISTS standin_info (key TEXT PRIMARY KEY, value TEXT)")
+    # Dashboards saved through the API (/api/dashboards/db), in the table upstream keeps them in.
+    conn.execute("CREATE TABLE IF NOT EXISTS dashboard (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+                 "version INTEGER NOT NULL, slug TEXT NOT NULL, title TEXT NOT NULL, data TEXT NOT NULL, "
+                 "org_id INTEGER NOT NULL, created DATETIME NOT NULL, updated DATETIME NOT NULL, uid TEXT NOT NULL "
+                 "UNIQUE)")
     return conn
+
+
+def saved_dashboard(db_path, uid):
+    conn = db_connect(db_path)
+    row = conn.execute("SELECT id, version, title, data, created, updated FROM dashboard WHERE uid = ?",
+                       (uid,)).fetchone()
+    conn.close()
+    return row
+
+
+def save_dashboard(db_path, dash, overwrite):
+    """Upstream's POST /api/dashboards/db: (status, body)."""
+    title = dash.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return 400, {"message": "Dashboard title cannot be empty", "status": "empty-name"}
+    uid = dash.get("uid") or random_string(14)
+    if not isinstance(uid, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", uid):
+        return 400, {"message": "uid contains illegal characters", "status": "bad-uid"}
+    if any(d["uid"] == uid for d in State.dashboards):
+        return 400, {"message": "Cannot save provisioned dashboard", "status": "provisioned"}
+    conn = db_connect(db_path)
+    with conn:
+        row = conn.execute("SELECT id, version FROM dashboard WHERE uid = ?", (uid,)).fetchone()
+        if row and not overwrite:
+            conn.close()
+            return 412, {"message": "A dashboard with the same uid already exists", "status": "name-exists"}
+        version = (row[1] + 1) if row else 1
+        data = json.dumps(dict(dash, uid=uid, version=version, id=row[0] if row else None))
+        if row:
+            conn.execute("UPDATE dashboard SET version = ?, slug = ?, title = ?, data = ?, updated = ? WHERE id = ?",
+                         (version, slugify(title), title, data, now_sql(), row[0]))
+            ident = row[0]
+        else:
+            ident = conn.execute("INSERT INTO dashboard (version, slug, title, data, org_id, created, updated, uid) "
+                                 "VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+                                 (version, slugify(title), title, data, now_sql(), now_sql(), uid)).lastrowid
+    conn.close()
+    return 200, {"id": ident, "uid": uid, "url": "/d/%s/%s" % (uid, slugify(title)), "status": "success",
+                 "version": version, "slug": slugify(title), "folderUid": ""}
 
 
 def set_password(db_path, user_id, password):
@@ -822,7 +869,32 @@ class Handler(GoHandler):
                                 "provisioned": not d["allowUiUpdates"], "provisionedExternalId": d["external"],
                                 "annotationsPermissions": None, "publicDashboardEnabled": False}
                         return self.reply(200, {"dashboard": dash, "meta": meta})
+                row = saved_dashboard(State.db_path, uid)
+                if row:
+                    ident, version, title, data, created, updated = row
+                    slug = slugify(title)
+                    meta = {"type": "db", "canSave": not anonymous, "canEdit": not anonymous,
+                            "canAdmin": bool(admin), "canStar": not anonymous, "canDelete": not anonymous,
+                            "slug": slug, "url": "/d/%s/%s" % (uid, slug), "expires": "0001-01-01T00:00:00Z",
+                            "created": created, "updated": updated, "updatedBy": "admin", "createdBy": "admin",
+                            "version": version, "hasAcl": False, "isFolder": False, "folderId": 0, "folderUid": "",
+                            "folderTitle": "Dashboards", "folderUrl": "", "provisioned": False,
+                            "provisionedExternalId": "", "annotationsPermissions": None,
+                            "publicDashboardEnabled": False}
+                    return self.reply(200, {"dashboard": dict(json.loads(data), id=ident), "meta": meta})
                 return self.reply(404, {"message": "Dashboard not found"})
+        if self.command == "POST" and path == "/api/dashboards/db":
+            if anonymous:
+                return forbidden()
+            try:
+                body = json.loads(payload or b"{}")
+                dash = body.get("dashboard")
+            except (ValueError, AttributeError):
+                return self.reply(400, {"message": "bad request data"})
+            if not isinstance(dash, dict):
+                return self.reply(400, {"message": "bad request data"})
+            status, answer = save_dashboard(State.db_path, dash, bool(body.get("overwrite")))
+            return self.reply(status, answer)
         if self.command == "PUT":
             m = re.fullmatch(r"/api/admin/users/(\d+)/password", path)
             if m:

@@ -176,8 +176,12 @@ NOT_IMITATED_COMMANDS = {"completion", "components", "docs", "es-index-cleaner",
 
 def parse_args(args, root):
     """pflag for the collector's flag set: --config, --set, --feature-gates (value inline or next), -h, and on
-    the root command -v/--version.  Returns (config URIs, set values, positional arguments)."""
+    the root command -v/--version.  Returns (config URIs, set values, positional arguments).
+
+    As cobra 1.10 (command.go execute): every flag is parsed first, so an unknown or malformed one fails (exit 1)
+    wherever -h/--help stands; then help (usage, exit 0) wins over version."""
     configs, sets, positional = [], [], []
+    wants = set()
     i = 0
     while i < len(args):
         a = args[i]
@@ -199,24 +203,25 @@ def parse_args(args, root):
                     if "=" not in value:
                         fatal('invalid argument "%s" for "--set" flag: missing equal sign' % value)
                     sets.append(value)
-            elif name == "help":
-                sys.stdout.write(USAGE)
-                sys.exit(0)
-            elif name == "version" and root:
-                print("jaeger version %s" % VERSION)
-                sys.exit(0)
+            elif name == "help" or (name == "version" and root):
+                wants.add(name)
             else:
                 fatal("unknown flag: --%s" % name)
         elif a.startswith("-") and len(a) > 1:
             if a == "-h":
-                sys.stdout.write(USAGE)
-                sys.exit(0)
-            if a == "-v" and root:
-                print("jaeger version %s" % VERSION)
-                sys.exit(0)
-            fatal("unknown shorthand flag: '%s' in %s" % (a[1], a))
+                wants.add("help")
+            elif a == "-v" and root:
+                wants.add("version")
+            else:
+                fatal("unknown shorthand flag: '%s' in %s" % (a[1], a))
         else:
             positional.append(a)
+    if "help" in wants:
+        sys.stdout.write(USAGE)
+        sys.exit(0)
+    if "version" in wants:
+        print("jaeger version %s" % VERSION)
+        sys.exit(0)
     return configs, sets, positional
 
 
@@ -2010,13 +2015,15 @@ class V1Settings:
             if dflt is None:
                 self.known[key] = exe_dir + ("/data/keys" if key.endswith("key") else "/data/values")
         self.given = {}
+        # As cobra: every flag is parsed first (an unknown one fails wherever -h/--help stands), then the usage.
+        wants_help = False
         i = 0
         while i < len(args):
             a = args[i]
             i += 1
             if a in ("-h", "--help"):
-                self.usage()
-            if a.startswith("--") and len(a) > 2:
+                wants_help = True
+            elif a.startswith("--") and len(a) > 2:
                 name, eq, value = a[2:].partition("=")
                 if name not in self.known:
                     fatal("unknown flag: --%s" % name, "the test stand-in reads only these flags (each also from "
@@ -2039,6 +2046,8 @@ class V1Settings:
                 fatal("unknown shorthand flag: '%s' in %s" % (a[1], a))
             else:
                 fatal('unknown command "%s" for "jaeger-all-in-one"' % a)
+        if wants_help:
+            self.usage()
 
     def usage(self):
         lines = "".join("      --%-40s env %-32s default %s\n" % (k, v1_env_name(k), json.dumps(v))

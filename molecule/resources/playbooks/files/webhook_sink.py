@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 
@@ -24,4 +25,18 @@ class Sink(BaseHTTPRequestHandler):
         pass
 
 
-HTTPServer((sys.argv[1], int(sys.argv[2])), Sink).serve_forever()
+def serve():
+    # The address may be the stack network's gateway, which exists only once Docker has set up the network: at a boot
+    # this can start first.
+    for _attempt in range(120):
+        try:
+            server = HTTPServer((sys.argv[1], int(sys.argv[2])), Sink)
+        except OSError as err:
+            print("webhook sink: cannot listen yet (%s), retrying" % err, file=sys.stderr, flush=True)
+            time.sleep(1)
+        else:
+            server.serve_forever()
+    sys.exit("webhook sink: could not listen on %s:%s" % (sys.argv[1], sys.argv[2]))
+
+
+serve()

@@ -363,3 +363,106 @@ def test_bad_arguments(spec, secrets_dir, message):
     with pytest.raises(AnsibleFilterError) as error:
         alertmanager_config(spec, secrets_dir=secrets_dir)
     assert str(error.value) == message
+
+
+def test_every_integration_secret_and_http_config_credential_becomes_a_file():
+    """Every inline secret that has a *_file key in Alertmanager 0.28 and 0.34 goes to a file, http_config too."""
+    http = {"basic_auth": {"username": "u", "password": "SECRET-basic"},
+            "oauth2": {"client_id": "id", "client_secret": "SECRET-oauth", "token_url": "https://auth.invalid/t"},
+            "tls_config": {"key": "-----BEGIN KEY-----\nSECRET-key\n-----END KEY-----\n", "cert_file": "/c.pem"}}
+    spec = {
+        "global": {"smtp_smarthost": "mail.invalid:587", "smtp_auth_password": "SECRET-smtp",
+                   "opsgenie_api_key": "SECRET-og", "victorops_api_key": "SECRET-vo",
+                   "rocketchat_token": "SECRET-rt", "rocketchat_token_id": "SECRET-rtid",
+                   "http_config": {"authorization": {"type": "Bearer", "credentials": "SECRET-auth"}}},
+        "route": {"receiver": "all"},
+        "receivers": [{
+            "name": "all",
+            "email_configs": [{"to": "a@b.invalid", "auth_username": "u", "auth_password": "SECRET-mail"}],
+            "opsgenie_configs": [{"api_key": "SECRET-og2"}],
+            "victorops_configs": [{"api_key": "SECRET-vo2", "routing_key": "team"}],
+            "pushover_configs": [{"user_key": "SECRET-pu", "token": "SECRET-pt"}],
+            "telegram_configs": [{"bot_token": "SECRET-tg", "chat_id": 1}],
+            "discord_configs": [{"webhook_url": "https://discord.invalid/api/webhooks/SECRET-dc"}],
+            "msteams_configs": [{"webhook_url": "https://teams.invalid/SECRET-ms"}],
+            "msteamsv2_configs": [{"webhook_url": "https://teams.invalid/SECRET-ms2"}],
+            "rocketchat_configs": [{"token": "SECRET-rc", "token_id": "SECRET-rcid"}],
+            "webhook_configs": [{"url": "http://127.0.0.1:5001/", "http_config": http},
+                                {"url": "http://127.0.0.1:5002/", "http_config": {"bearer_token": "SECRET-bt"}}],
+        }],
+    }
+    result = alertmanager_config(spec)
+    dump = json.dumps(result["config"])
+    assert "SECRET" not in dump
+    d = "/etc/alertmanager/secrets/"
+    glob = result["config"]["global"]
+    assert glob["smtp_auth_password_file"] == d + "smtp_auth_password"
+    assert glob["http_config"] == {"authorization": {"type": "Bearer",
+                                                     "credentials_file": d + "http_config_authorization_credentials"}}
+    receiver = result["config"]["receivers"][0]
+    assert receiver["email_configs"] == [{"to": "a@b.invalid", "auth_username": "u",
+                                          "auth_password_file": d + "email_all_auth_password"}]
+    assert receiver["telegram_configs"] == [{"bot_token_file": d + "telegram_all_bot_token", "chat_id": 1}]
+    assert receiver["webhook_configs"][0]["http_config"] == {
+        "basic_auth": {"username": "u", "password_file": d + "webhook_all_basic_auth_password"},
+        "oauth2": {"client_id": "id", "client_secret_file": d + "webhook_all_oauth2_client_secret",
+                   "token_url": "https://auth.invalid/t"},
+        "tls_config": {"key_file": d + "webhook_all_tls_key", "cert_file": "/c.pem"}}
+    assert receiver["webhook_configs"][1]["http_config"] == {"bearer_token_file": d + "webhook_all_1_bearer_token"}
+    assert result["secret_files"]["webhook_all_basic_auth_password"] == (
+        "alertmanager_config.receivers[0].webhook_configs[0].http_config.basic_auth.password")
+    assert result["secret_files"]["rocketchat_token_id"] == "alertmanager_config.global.rocketchat_token_id"
+    assert sorted(result["secrets"]) == sorted(result["secret_files"])
+    values = set(result["secrets"].values())
+    assert {"SECRET-smtp", "SECRET-og", "SECRET-vo", "SECRET-rt", "SECRET-rtid", "SECRET-auth", "SECRET-mail",
+            "SECRET-og2", "SECRET-vo2", "SECRET-pu", "SECRET-pt", "SECRET-tg", "SECRET-rc", "SECRET-rcid",
+            "SECRET-basic", "SECRET-oauth", "SECRET-bt", "https://discord.invalid/api/webhooks/SECRET-dc",
+            "https://teams.invalid/SECRET-ms", "https://teams.invalid/SECRET-ms2"} <= values
+    # The PEM key loses only the whitespace around it, as prometheus/common's FileSecret trims what it reads.
+    assert result["secrets"]["webhook_all_tls_key"] == "-----BEGIN KEY-----\nSECRET-key\n-----END KEY-----"
+    assert len(values) == 21
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda spec: spec["global"].update(smtp_auth_password="SECRET-pw", smtp_auth_password_file="/run/x"),
+     "alertmanager_config.global: sets both smtp_auth_password and smtp_auth_password_file. Fix: keep one of them"),
+    (_set("global", "smtp_auth_password", "${SMTP_PASSWORD}"),
+     "alertmanager_config.global.smtp_auth_password: looks like an unexpanded environment variable such as "
+     "${PASSWORD} (value not shown: it is a secret). Fix: give the real value (e.g. from Ansible Vault): "
+     "Alertmanager does not expand variables in its configuration"),
+    (_set("global", "smtp_auth_password", " SECRET-pw "),
+     "alertmanager_config.global.smtp_auth_password: starts or ends with whitespace (value not shown: it is a "
+     "secret), which Alertmanager trims when it reads the secret file. Fix: remove the whitespace around the secret"),
+    (_set("global", "http_config", {"basic_auth": {"password": "SECRET-pw", "password_file": "/x"}}),
+     "alertmanager_config.global.http_config.basic_auth: sets both password and password_file. Fix: keep one of them"),
+    (_set("global", "http_config", {"bearer_token": 5}),
+     "alertmanager_config.global.http_config.bearer_token: must be a non-empty string (value not shown: it is a "
+     "secret). Fix: set the secret (e.g. from Ansible Vault)"),
+    (_set("global", "smtp_auth_secret", "SECRET-cram"),
+     "alertmanager_config.global.smtp_auth_secret: is a secret that Alertmanager 0.28 to 0.30 read only from "
+     "alertmanager.yml, and this collection writes no secret there (value not shown: it is a secret). Fix: use "
+     "smtp_auth_password (CRAM-MD5 needs the secret inline) instead"),
+    (_set("receivers", 0, "email_configs", [{"to": "a@b.invalid", "auth_secret": "SECRET-cram"}]),
+     "alertmanager_config.receivers[0].email_configs[0].auth_secret: is a secret that Alertmanager 0.28 to 0.30 read "
+     "only from alertmanager.yml, and this collection writes no secret there (value not shown: it is a secret). Fix: "
+     "use auth_password (CRAM-MD5 needs the secret inline) instead"),
+    (_set("receivers", 0, "discord_configs", [{"webhook_url": "discord.invalid/SECRET-x"}]),
+     "alertmanager_config.receivers[0].discord_configs[0].webhook_url: is not an http:// or https:// URL (value not "
+     "shown: it is a secret). Fix: give the full URL, e.g. https://hooks.slack.com/services/..."),
+    (_set("receivers", 0, "webhook_configs", [{"url": "http://h:1/", "http_config": {"bearer_token": "SECRET-a"}},
+                                              {"url": "http://h:1/", "http_config": {"bearer_token": "SECRET-a"}}]),
+     None),
+], ids=["both-forms", "unexpanded", "whitespace", "http-both-forms", "not-a-string", "global-inline-only",
+        "email-inline-only", "discord-not-a-url", "two-entries-two-files"])
+def test_new_secrets_are_checked_without_showing_them(change, message):
+    spec = seed()
+    change(spec)
+    if message is None:
+        result = alertmanager_config(spec)
+        assert sorted(name for name in result["secrets"] if "bearer" in name) == [
+            "webhook_default_1_bearer_token", "webhook_default_bearer_token"]
+        return
+    with pytest.raises(AnsibleFilterError) as error:
+        alertmanager_config(spec)
+    assert str(error.value) == message
+    assert "SECRET" not in str(error.value)

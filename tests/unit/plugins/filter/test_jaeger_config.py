@@ -21,6 +21,7 @@ from ansible_collections.proxy_agent.observability.plugins.filter.jaeger_config 
 def test_v2_listens_on_every_interface_and_keeps_spans_in_badger_on_the_volume():
     run = jaeger_config({}, "2.20.0")
     assert run["family"] == 2
+    assert run["flags_check"] is None
     assert run["command"] == ["--config=/etc/jaeger/config.yaml"]
     assert run["env"] == {} and run["extra_ports"] == []
     assert run["ready"] == {"port": 13133, "path": "/status"}
@@ -52,6 +53,8 @@ def test_v2_takes_the_span_ttl_log_level_and_overrides():
 def test_v1_is_the_seeds_layout_through_the_environment():
     run = jaeger_config({"span_ttl": "48h"}, "1.76.0", bind="10.0.0.5")
     assert run["family"] == 1 and run["config"] is None and run["command"] == []
+    # The 1.x image has its own binary, which the flags check runs instead of the catalogue's v2 one.
+    assert run["flags_check"] == {"entrypoint": "/go/bin/all-in-one-linux", "args": ["--help"]}
     assert run["env"]["SPAN_STORAGE_TYPE"] == "badger"
     assert run["env"]["BADGER_EPHEMERAL"] == "false"
     assert run["env"]["BADGER_DIRECTORY_KEY"] == "/badger/keys"

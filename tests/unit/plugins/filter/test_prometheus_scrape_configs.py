@@ -346,3 +346,64 @@ def test_bad_input_is_rejected_naming_the_variable(kwargs, message):
     with pytest.raises(AnsibleFilterError) as exc:
         prometheus_scrape_configs(the_fleet, "mon1", **kwargs)
     assert str(exc.value) == message
+
+
+def test_credentials_of_user_jobs_move_to_secret_files():
+    """Inline credentials of a job of yours go to files under secrets_dir; prometheus.yml names them (*_file)."""
+    jobs = [
+        {"job_name": "app", "static_configs": [{"targets": ["app1:8000"]}],
+         "basic_auth": {"username": "u", "password": "SECRET-basic"},
+         "tls_config": {"ca_file": "/etc/ssl/ca.pem", "cert_file": "/c.pem", "key": "\nSECRET-pem\n"}},
+        {"job_name": "api.v2", "static_configs": [{"targets": ["app1:8001"]}],
+         "authorization": {"type": "Bearer", "credentials": "SECRET-auth"}},
+        {"job_name": "old", "static_configs": [{"targets": ["app1:8002"]}], "bearer_token": "SECRET-bt"},
+        {"job_name": "oauth", "static_configs": [{"targets": ["app1:8003"]}],
+         "oauth2": {"client_id": "id", "client_secret": "SECRET-oauth", "token_url": "https://auth.invalid/t"}},
+    ]
+    before = copy.deepcopy(jobs)
+    result = scrape(extra_jobs=jobs)
+    assert jobs == before
+    assert "SECRET" not in yaml.safe_dump(result["scrape_configs"])
+    d = "/etc/prometheus/secrets/"
+    app, api, old, oauth = result["scrape_configs"][-4:]
+    assert app["basic_auth"] == {"username": "u", "password_file": d + "scrape_app_basic_auth_password"}
+    assert app["tls_config"] == {"ca_file": "/etc/ssl/ca.pem", "cert_file": "/c.pem",
+                                 "key_file": d + "scrape_app_tls_key"}
+    assert api["authorization"] == {"type": "Bearer", "credentials_file": d + "scrape_api.v2_authorization_credentials"}
+    assert old["bearer_token_file"] == d + "scrape_old_bearer_token" and "bearer_token" not in old
+    assert oauth["oauth2"]["client_secret_file"] == d + "scrape_oauth_oauth2_client_secret"
+    assert result["secrets"] == {"scrape_app_basic_auth_password": "SECRET-basic", "scrape_app_tls_key": "SECRET-pem",
+                                 "scrape_api.v2_authorization_credentials": "SECRET-auth",
+                                 "scrape_old_bearer_token": "SECRET-bt", "scrape_oauth_oauth2_client_secret": "SECRET-oauth"}
+    assert result["secret_files"]["scrape_app_basic_auth_password"] == (
+        "prometheus_scrape_configs_extra[0].basic_auth.password")
+    assert scrape(extra_jobs=jobs, secrets_dir="/run/s")["scrape_configs"][-1]["oauth2"]["client_secret_file"] == (
+        "/run/s/scrape_oauth_oauth2_client_secret")
+    assert scrape()["secrets"] == {}
+
+
+@pytest.mark.parametrize("job, message", [
+    ({"basic_auth": {"username": "u", "password": "SECRET-x", "password_file": "/x"}},
+     "prometheus_scrape_configs_extra[0].basic_auth: sets both password and password_file. Fix: keep one of them"),
+    ({"bearer_token": "${TOKEN}"},
+     "prometheus_scrape_configs_extra[0].bearer_token: looks like an unexpanded environment variable such as "
+     "${PASSWORD} (value not shown: it is a secret). Fix: give the real value (e.g. from Ansible Vault): Prometheus "
+     "does not expand variables in its configuration"),
+    ({"authorization": {"credentials": "SECRET-x "}},
+     "prometheus_scrape_configs_extra[0].authorization.credentials: starts or ends with whitespace (value not shown: "
+     "it is a secret), which Prometheus trims when it reads the secret file. Fix: remove the whitespace around the "
+     "secret"),
+    ({"oauth2": {"client_secret": ""}},
+     "prometheus_scrape_configs_extra[0].oauth2.client_secret: must be a non-empty string (value not shown: it is a "
+     "secret). Fix: set the secret (e.g. from Ansible Vault)"),
+])
+def test_bad_credentials_of_user_jobs_are_refused_without_showing_them(job, message):
+    job = dict({"job_name": "app", "static_configs": [{"targets": ["app1:8000"]}]}, **job)
+    with pytest.raises(AnsibleFilterError) as error:
+        scrape(extra_jobs=[job])
+    assert str(error.value) == message
+
+
+def test_secret_files_of_user_jobs_do_not_clash():
+    jobs = [{"job_name": "a", "bearer_token": "SECRET-1"}, {"job_name": "a_bearer", "bearer_token": "SECRET-2"}]
+    assert sorted(scrape(extra_jobs=jobs)["secrets"]) == ["scrape_a_bearer_bearer_token", "scrape_a_bearer_token"]

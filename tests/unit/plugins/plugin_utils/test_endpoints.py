@@ -230,12 +230,13 @@ def test_component_spec_of_a_component_with_data_configuration_and_a_checker():
         "metrics_port": 9090, "metrics_path": "/metrics"}
 
 
-def test_component_spec_of_a_component_with_flags_only():
+def test_component_spec_of_a_component_whose_config_dir_holds_only_its_web_config():
     assert component_spec(FLEET, "app1", "node_exporter") == {
         "container": "proxy-node-exporter", "alias": "node-exporter", "volume": None, "volume_path": None,
-        "volume_owner": None, "user": "65534:65534", "group": 65534, "config_mount": None, "checks": [], "port": 9100,
+        "volume_owner": None, "user": "65534:65534", "group": 65534, "config_mount": "/etc/node_exporter", "checks": [],
+        "port": 9100,
         "ready_path": "/metrics", "ports": {"metrics": 9100}, "published_ports": ["[2001:db8::3]:9100:9100"],
-        "flags_check": {"entrypoint": "/bin/node_exporter", "args": ["--help"]}, "reload": "none", "verify": None,
+        "flags_check": {"entrypoint": "/bin/node_exporter", "args": ["--help"]}, "reload": "restart", "verify": None,
         "metrics_port": 9100, "metrics_path": "/metrics"}
 
 
@@ -249,7 +250,8 @@ def test_component_spec_of_jaeger_probes_readiness_on_its_health_port_and_lists_
         "ports": {"ui": 16686, "otlp_grpc": 4317, "otlp_http": 4318, "health": 13133, "admin": 14269},
         "published_ports": ["10.0.0.1:16686:16686", "10.0.0.1:4317:4317", "10.0.0.1:4318:4318",
                             "127.0.0.1:13133:13133", "10.0.0.1:14269:14269"],
-        "flags_check": None, "reload": "restart", "verify": None, "metrics_port": 14269, "metrics_path": "/metrics"}
+        "flags_check": {"entrypoint": "/cmd/jaeger/jaeger-linux", "args": ["--help"]}, "reload": "restart",
+        "verify": None, "metrics_port": 14269, "metrics_path": "/metrics"}
 
 
 def test_component_spec_of_the_sample_backend():
@@ -257,9 +259,9 @@ def test_component_spec_of_the_sample_backend():
                                                                                "sample_backend": ["app1"]})
     assert component_spec(fleet, "app1", "backend") == {
         "container": "proxy-backend", "alias": "backend", "volume": None, "volume_path": None, "volume_owner": None,
-        "user": "10000:10000", "group": 10000, "config_mount": None, "checks": [], "port": 8000,
+        "user": "10000:10000", "group": 10000, "config_mount": "/etc/backend", "checks": [], "port": 8000,
         "ready_path": "/health", "ports": {"http": 8000}, "published_ports": ["127.0.0.1:8000:8000"],
-        "flags_check": None, "reload": "none", "verify": None, "metrics_port": 8000, "metrics_path": "/metrics"}
+        "flags_check": None, "reload": "restart", "verify": None, "metrics_port": 8000, "metrics_path": "/metrics"}
 
 
 def test_component_spec_group_is_the_group_of_the_images_user():

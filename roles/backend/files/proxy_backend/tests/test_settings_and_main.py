@@ -84,3 +84,31 @@ def test_main_exits_2_on_invalid_settings(monkeypatch, capsys):
         main_module.main()
     assert exited.value.code == 2
     assert '"invalid_settings"' in capsys.readouterr().out
+
+
+def test_the_database_url_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "database_url"
+    secret.write_text("postgresql+psycopg://app:CANARY-pw@db:5432/app\n", encoding="utf-8")
+    settings = Settings.from_env({"PROXY_BACKEND_DATABASE_URL_FILE": str(secret)})
+    assert settings.database_url == "postgresql+psycopg://app:CANARY-pw@db:5432/app"
+
+
+@pytest.mark.parametrize("content, extra, message", [
+    (None, {}, "cannot be read"),
+    ("  \n", {}, "is empty"),
+    ("postgresql+psycopg://app:CANARY-pw@db/app", {"PROXY_BACKEND_DATABASE_URL": "postgresql+psycopg://x@db/x"},
+     "both PROXY_BACKEND_DATABASE_URL and PROXY_BACKEND_DATABASE_URL_FILE are set"),
+])
+def test_a_bad_database_url_file_is_refused_without_showing_it(tmp_path, content, extra, message):
+    secret = tmp_path / "database_url"
+    if content is not None:
+        secret.write_text(content, encoding="utf-8")
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env(dict(extra, PROXY_BACKEND_DATABASE_URL_FILE=str(secret)))
+    assert message in str(error.value) and "CANARY" not in str(error.value)
+
+
+def test_the_redis_url_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "redis_url"
+    secret.write_text("redis://:CANARY-pw@redis:6379/0", encoding="utf-8")
+    assert Settings.from_env({"PROXY_BACKEND_REDIS_URL_FILE": str(secret)}).redis_url == "redis://:CANARY-pw@redis:6379/0"

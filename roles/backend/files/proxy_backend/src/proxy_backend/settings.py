@@ -15,6 +15,8 @@ QUEUE_NAME_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
 _QUEUE_NAME = re.compile(QUEUE_NAME_PATTERN)
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
+# Settings that may also be read from a file named by <PREFIX><NAME>_FILE (README.md).
+SECRET_FIELDS = ("database_url", "redis_url")
 
 
 class SettingsError(ValueError):
@@ -80,6 +82,13 @@ class Settings:  # pylint: disable=too-many-instance-attributes
             name = PREFIX + field.name.upper()
             if name in env:
                 values[field.name] = _convert(name, env[name], field.default)
+        # A secret can come from a file instead (<NAME>_FILE), so that it is not in the container's environment.
+        for field_name in SECRET_FIELDS:
+            name = PREFIX + field_name.upper()
+            if env.get(name + "_FILE", "").strip():
+                if name in env:
+                    raise SettingsError(f"both {name} and {name}_FILE are set; set one of them")
+                values[field_name] = _read_secret(name + "_FILE", env[name + "_FILE"].strip())
         # The standard OpenTelemetry variables where one exists.
         if "OTEL_SERVICE_NAME" in env and env["OTEL_SERVICE_NAME"].strip():
             values["service_name"] = env["OTEL_SERVICE_NAME"].strip()
@@ -93,6 +102,18 @@ class Settings:  # pylint: disable=too-many-instance-attributes
         if "OTEL_TRACES_SAMPLER_ARG" in env:
             values["trace_sample_ratio"] = _convert("OTEL_TRACES_SAMPLER_ARG", env["OTEL_TRACES_SAMPLER_ARG"], 1.0)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _read_secret(name: str, path: str) -> str:
+    """The content of a secret file without the whitespace around it; errors name the file, never its content."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            value = handle.read().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{name}={path!r} cannot be read: {exc.__class__.__name__}") from None
+    if not value:
+        raise SettingsError(f"{name}={path!r} is empty")
+    return value
 
 
 def _convert(name: str, raw: str, default: object) -> object:
