@@ -38,6 +38,7 @@ CHECK_TASKS = (
     "Build and check the Loki configuration before changing anything",
     "Build and check the Promtail configuration before changing anything",
     "Check the admin account",
+    "Check the Grafana release against the plugins, the environment and the Grafana that runs now",
     "Build and check the datasources and dashboards before changing anything",
     "Build and check the Jaeger configuration before changing anything",
     "Check the backend settings before changing anything",
