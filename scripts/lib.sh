@@ -6,7 +6,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE="$ROOT/.cache"
 VENV="$ROOT/.venv"
 IMAGES_DIR="$CACHE/images"
-LOGS_DIR="$CACHE/logs"
 BACKEND_DIR="$ROOT/roles/backend/files/proxy_backend"
 BACKEND_VENV="$CACHE/backend-venv"
 export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
