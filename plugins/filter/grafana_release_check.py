@@ -27,6 +27,10 @@ description:
     and 12 removed it, so the seed's C(grafana-piechart-panel) in O(plugins) is refused for 12 and later, and for 11
     unless O(env) turns Angular support on. Its panels need no plugin: Grafana moves them to the core C(piechart)
     panel when a dashboard loads (public/app/features/dashboard/state/getPanelPluginToMigrateTo.ts)."
+  - "B(Where the plugins are listed.) The role lists O(plugins) in C(grafana.ini)'s C([plugins] preinstall), which
+    Grafana reads from 11.5.0 on; an older Grafana would start without them. So O(plugins) is refused for releases
+    before 11.5, with the image's own way for those releases as the fix: C(GF_INSTALL_PLUGINS) in O(env), read by the
+    start script of the Grafana images before 12 (packaging/docker/run.sh)."
 positional: _input
 options:
   _input:
@@ -71,6 +75,9 @@ from ansible_collections.proxy_agent.observability.plugins.plugin_utils._images 
 ANGULAR_PLUGINS = {"grafana-piechart-panel": "piechart"}
 LEGACY_ALERTING = "GF_ALERTING_ENABLED"
 ANGULAR_SUPPORT = "GF_SECURITY_ANGULAR_SUPPORT_ENABLED"
+# The first release that reads [plugins] preinstall (docs: administration/plugin-management, "Install a plugin using
+# Grafana configuration": requires Grafana 11.5.0 or later).
+PREINSTALL_SINCE = (11, 5, 0)
 
 
 def _true(value):
@@ -105,6 +112,13 @@ def grafana_release_check(image, plugins=None, env=None, running=None):
                         % release,
                         "remove it; Grafana Alerting is on by default (a Grafana that runs with legacy alerting "
                         "now is upgraded through 10.4 first, see the README's Grafana upgrade notes)")
+    if plugins and version < PREINSTALL_SINCE:
+        raise bad_input("grafana_plugins",
+                        "the role lists plugins in grafana.ini's [plugins] preinstall, which Grafana reads from %s "
+                        "on: Grafana %s would start without them" % (_release(PREINSTALL_SINCE), release),
+                        "leave grafana_plugins empty and set GF_INSTALL_PLUGINS in grafana_extra_env to the plugin "
+                        "IDs, comma-separated (the image's start script installs them), or pin Grafana %s or later"
+                        % _release(PREINSTALL_SINCE))
     angular_off = version >= (12,) or not _true(env.get(ANGULAR_SUPPORT, ""))
     for index, plugin in enumerate(plugins):
         plugin_id = str(plugin).split("@", 1)[0].strip()

@@ -43,6 +43,10 @@ BAD_INPUT = [
      "grafana_extra_env.GF_ALERTING_ENABLED: turns on legacy alerting, which Grafana 11 removed"),
     ("angular-plugin", {"grafana_plugins": ["grafana-clock-panel", "grafana-piechart-panel"]}, {},
      "grafana_plugins[1]: grafana-piechart-panel is an Angular plugin"),
+    # A Grafana before 11.5 does not read [plugins] preinstall (the image is refused before it is looked for).
+    ("plugins-before-11-5", {"grafana_plugins": ["grafana-clock-panel"], "grafana_image": "grafana/grafana:10.4.15"},
+     {}, "grafana_plugins: the role lists plugins in grafana.ini's [plugins] preinstall, which Grafana reads from "
+         "11.5.0 on: Grafana 10.4.15 would start without them"),
 ]
 
 

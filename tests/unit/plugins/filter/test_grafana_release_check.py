@@ -60,7 +60,25 @@ def test_the_piechart_plugin_on_grafana_11_needs_angular_turned_on():
         grafana_release_check("grafana/grafana:11.6.0", plugins=["grafana-piechart-panel"])
     assert grafana_release_check("grafana/grafana:11.6.0", plugins=["grafana-piechart-panel"],
                                  env={"GF_SECURITY_ANGULAR_SUPPORT_ENABLED": "true"}) == "11.6.0"
-    assert grafana_release_check("grafana/grafana:10.4.3", plugins=["grafana-piechart-panel"]) == "10.4.3"
+    assert grafana_release_check("grafana/grafana:10.4.3", env={"GF_INSTALL_PLUGINS": "grafana-piechart-panel"}) \
+        == "10.4.3"
+
+
+@pytest.mark.parametrize("image", ["grafana/grafana:10.1.0", "grafana/grafana:10.4.3", "grafana/grafana:11.4.9"])
+def test_plugins_before_grafana_11_5_are_refused_with_the_images_own_way(image):
+    with pytest.raises(AnsibleFilterError) as error:
+        grafana_release_check(image, plugins=["grafana-clock-panel"])
+    release = image.rsplit(":", 1)[1]
+    assert str(error.value) == (
+        "grafana_plugins: the role lists plugins in grafana.ini's [plugins] preinstall, which Grafana reads from "
+        "11.5.0 on: Grafana %s would start without them. Fix: leave grafana_plugins empty and set GF_INSTALL_PLUGINS "
+        "in grafana_extra_env to the plugin IDs, comma-separated (the image's start script installs them), or pin "
+        "Grafana 11.5.0 or later" % release)
+
+
+@pytest.mark.parametrize("image", ["grafana/grafana:11.5.0", "grafana/grafana:12.0.0", NEW])
+def test_plugins_from_grafana_11_5_pass(image):
+    assert grafana_release_check(image, plugins=["grafana-clock-panel"]) == image.rsplit(":", 1)[1]
 
 
 def test_an_upgrade_over_a_grafana_with_legacy_alerting_is_refused():
