@@ -17,19 +17,13 @@ description:
     password of the stack's user (C(web-password), a secret file) when O(password) is set, under the names the
     endpoints of P(proxy_agent.observability.fleet_endpoints#filter) give in C(tls.ca_file) and
     C(basic_auth.password_file)."
+extends_documentation_fragment:
+  - proxy_agent.observability.web_auth
 options:
   _input:
     description: TLS on (C(observability_web_tls)).
     type: bool
     required: true
-  username:
-    description: The stack's user (C(observability_web_auth_username)).
-    type: str
-    default: observability
-  password:
-    description: Its password (C(observability_web_auth_password)).
-    type: str
-    default: ""
   ca_cert:
     description: PEM of the CA certificate (needed when O(_input) is true).
     type: str

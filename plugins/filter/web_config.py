@@ -24,6 +24,8 @@ description:
     hash again while no two hosts share one. Needs the Python library bcrypt on the controller."
   - "Refused: a password longer than 72 bytes (bcrypt would use only its first 72), O(users) without O(password),
     more than one user for redis_exporter, TLS without O(cert) and O(key)."
+extends_documentation_fragment:
+  - proxy_agent.observability.web_auth
 options:
   _input:
     description: The component, for example C(node_exporter).
@@ -37,14 +39,6 @@ options:
     description: Serve HTTPS (C(observability_web_tls)).
     type: bool
     default: false
-  username:
-    description: The stack's user (C(observability_web_auth_username)).
-    type: str
-    default: observability
-  password:
-    description: Its password (C(observability_web_auth_password)); empty for no basic auth.
-    type: str
-    default: ""
   users:
     description: More users, name to password (C(observability_web_auth_users)).
     type: dict
